@@ -1,0 +1,81 @@
+# The project's ground: `make install`, `make test` (what CI runs), `make lint`, `make bench`.
+# `make test` works on a fresh Debian machine as root: it installs what the suite needs.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+VENV := .venv
+BIN := $(VENV)/bin
+LINT_PATHS := src tests benchmarks
+# Debian packages the test suite needs (e.g. softhsm2, chromium); installed by `apt-deps` only
+# when one is missing. Parts that need one add it here.
+APT_PACKAGES ?=
+
+# uv on PATH, else the one pip put in the system python (possibly in ~/.local, off PATH).
+UV = $$(command -v uv || echo "$(PYTHON) -m uv")
+
+.PHONY: help install apt-deps test lint bench demo clean distclean
+
+help:
+	@echo "make install   create $(VENV) with the pinned dependencies (uv.lock)"
+	@echo "make test      install, check services, run the whole test suite and the linters"
+	@echo "make lint      ruff check, ruff format --check, mypy"
+	@echo "make bench     run the benchmarks"
+	@echo "make demo      run the demo (not built yet)"
+	@echo "make clean     remove caches and build output (distclean also removes $(VENV))"
+
+apt-deps:
+	@missing=""; \
+	for package in $(APT_PACKAGES); do \
+		dpkg -s "$$package" >/dev/null 2>&1 || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "apt-deps: installing$$missing"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update && apt-get install -y --no-install-recommends $$missing; \
+	fi
+
+install: apt-deps
+	@if ! command -v uv >/dev/null 2>&1 && ! $(PYTHON) -m uv --version >/dev/null 2>&1; then \
+		if ! $(PYTHON) -m pip --version >/dev/null 2>&1; then \
+			$(MAKE) --no-print-directory apt-deps APT_PACKAGES="python3 python3-pip"; \
+		fi; \
+		echo "install: uv not found, installing uv==$(UV_VERSION) with pip"; \
+		PIP_BREAK_SYSTEM_PACKAGES=1 $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"; \
+	fi
+	@# The system interpreter, never a downloaded one (pyproject also sets python-downloads never).
+	@set -x; $(UV) sync --frozen --python-preference only-system
+
+# Runs the tests and the linters even when one fails, so CI reports both; fails if either did.
+test: install
+	.ci/services
+	@status=0; \
+	$(BIN)/pytest || status=$$?; \
+	$(MAKE) --no-print-directory lint || status=$$?; \
+	exit $$status
+
+lint:
+	@status=0; \
+	set -x; \
+	$(BIN)/ruff check $(LINT_PATHS) || status=$$?; \
+	$(BIN)/ruff format --check $(LINT_PATHS) || status=$$?; \
+	$(BIN)/mypy || status=$$?; \
+	exit $$status
+
+bench: install
+	$(BIN)/python -m benchmarks
+
+demo:
+	@echo "make demo: the demo is not built yet (issue 6: hub + dms on SQLite with seeded data)." >&2
+	@echo "Nothing was started. Until then: make test, or .venv/bin/lienthong edxml --help." >&2
+	@exit 2
+
+clean:
+	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	find src tests benchmarks -name __pycache__ -type d -prune -exec rm -rf {} +
+	find src -name '*.egg-info' -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,5 @@
+"""``python -m lienthong`` is the ``lienthong`` command."""
+
+from .cli import main
+
+main()

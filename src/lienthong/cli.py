@@ -1,0 +1,23 @@
+"""The ``lienthong`` command: one sub-command per part (contract: see DESIGN.md §7).
+
+Exit codes: 0 success, 1 the thing checked is bad, 2 usage or environment error. With
+``--json`` the output is one JSON object; a failure is ``{"error": {"code", "message"}}``.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from .edxml_cli import app as edxml_app
+
+app = typer.Typer(
+    name="lienthong",
+    help="lienthong — the national network for official electronic documents.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(edxml_app, name="edxml")
+
+
+def main() -> None:
+    app()

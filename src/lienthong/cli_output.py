@@ -1,0 +1,55 @@
+"""How every ``lienthong`` sub-command reports results and failures (one mapping, one place)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+
+from .edxml.errors import EdxmlError, KeyLoadError
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 1
+EXIT_USAGE = 2
+
+console = Console()
+err_console = Console(stderr=True)
+
+# Errors about the caller's environment (their key files) rather than the document checked.
+_ENVIRONMENT_ERRORS: tuple[type[EdxmlError], ...] = (KeyLoadError,)
+
+
+def emit_json(payload: Any) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+
+
+def fail(code: str, message: str, exit_code: int, as_json: bool) -> NoReturn:
+    if as_json:
+        emit_json({"error": {"code": code, "message": message}})
+    else:
+        err_console.print(f"[bold red]error[/] ({code}): {message}", highlight=False)
+    raise typer.Exit(exit_code)
+
+
+@contextmanager
+def reported(as_json: bool) -> Iterator[None]:
+    """Turn the library's typed errors and I/O errors into messages and exit codes."""
+    try:
+        yield
+    except EdxmlError as exc:
+        exit_code = EXIT_USAGE if isinstance(exc, _ENVIRONMENT_ERRORS) else EXIT_BAD_INPUT
+        if as_json:
+            emit_json({"error": exc.as_dict()})
+            raise typer.Exit(exit_code) from None
+        fail(exc.code, exc.message, exit_code, as_json)
+    except FileNotFoundError as exc:
+        fail("file-not-found", f"{exc.filename}: no such file", EXIT_USAGE, as_json)
+    except IsADirectoryError as exc:
+        fail("file-not-found", f"{exc.filename}: is a directory", EXIT_USAGE, as_json)
+    except PermissionError as exc:
+        fail("permission-denied", f"{exc.filename}: permission denied", EXIT_USAGE, as_json)

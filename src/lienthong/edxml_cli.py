@@ -1,0 +1,303 @@
+"""``lienthong edxml …``: inspect, validate, build, sign, verify and extract edXML files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import mimetypes
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, BinaryIO
+
+import typer
+
+from .cli_output import EXIT_BAD_INPUT, EXIT_USAGE, console, emit_json, fail, reported
+from .edxml import EdocMessage, Message, Organization, ParseResult, check, parse, validate
+from .edxml.attachments import (
+    base64_decoded_size,
+    decode_base64_stream,
+    is_zip,
+    safe_attachment_name,
+    unwrap_zip,
+)
+from .edxml.build import build as build_bytes
+from .edxml.compose import NewFile, new_edoc
+from .edxml.dsig import SigningKey, TrustPolicy, sign_stream, verify
+from .edxml.errors import AttachmentError, KeyLoadError
+from .edxml.limits import DEFAULT_LIMITS
+from .edxml.model import Code
+
+app = typer.Typer(help="edXML (QCVN 102:2016) messages.", no_args_is_help=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object on standard output.")]
+FileArg = Annotated[Path, typer.Argument(help="An .edxml file.", show_default=False)]
+
+
+@contextmanager
+def _atomic_output(path: Path) -> Iterator[BinaryIO]:
+    """A file that appears at ``path`` whole, or not at all: a reader never sees half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            yield out
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    with _atomic_output(path) as out:
+        out.write(data)
+
+
+def summary(result: ParseResult) -> dict[str, Any]:
+    """The ``inspect`` JSON (contract: keys relied on by scripts and other parts)."""
+    m: Message = result.message
+    base: dict[str, Any] = {
+        "kind": m.kind,
+        "from": m.from_.organ_id,
+        "signed": result.signed,
+        "warnings": [w.as_dict() for w in result.warnings],
+    }
+    if isinstance(m, EdocMessage):
+        first = m.response_for[0] if m.response_for else None
+        base |= {
+            "to": [t.organ_id for t in m.to],
+            "document_id": m.document_id,
+            "code_number": m.code.code_number,
+            "code_notation": m.code.code_notation,
+            "subject": m.subject,
+            "business_type": m.business_type.name.lower(),
+            "status_code": None,
+            "response_for": None if first is None else _response(first),
+            "attachments": [
+                {
+                    "name": a.attachment_name,
+                    "content_type": a.content_type,
+                    "size": base64_decoded_size(a.encoded),
+                }
+                for a in m.attachments
+            ],
+        }
+    else:
+        base |= {
+            "to": [],
+            "document_id": m.response_for.document_id,
+            "code_number": None,
+            "code_notation": None,
+            "subject": m.description,
+            "business_type": None,
+            "status_code": m.status_code,
+            "response_for": _response(m.response_for),
+            "attachments": [],
+        }
+    return base
+
+
+def _response(r: Any) -> dict[str, str]:
+    return {
+        "organ_id": r.organ_id,
+        "code": r.code,
+        "promulgation_date": r.promulgation_date,
+        "document_id": r.document_id,
+    }
+
+
+@app.command()
+def inspect(file: FileArg, as_json: JsonOpt = False) -> None:
+    """Show what a message is: kind, sender, recipients, document, attachments, warnings."""
+    with reported(as_json):
+        info = summary(parse(file.read_bytes()))
+        if as_json:
+            emit_json(info)
+            return
+        for key, value in info.items():
+            if key in ("attachments", "warnings"):
+                continue
+            if value not in (None, "", []):
+                shown = ", ".join(value) if isinstance(value, list) else value
+                console.print(f"[bold]{key}[/]: {shown}", highlight=False)
+        for a in info["attachments"]:
+            console.print(f"[bold]attachment[/]: {a['name']} ({a['content_type']}, {a['size']} B)")
+        for w in info["warnings"]:
+            console.print(f"[yellow]warning[/] {w['code']}: {w['message']}", highlight=False)
+
+
+@app.command("validate")
+def validate_cmd(file: FileArg, as_json: JsonOpt = False) -> None:
+    """Check a message against QCVN 102 rules; exit 0 valid, 1 invalid (every problem listed)."""
+    with reported(as_json):
+        result = parse(file.read_bytes())
+        problems = validate(result.message)
+    if as_json:
+        emit_json(
+            {
+                "valid": not problems,
+                "kind": result.message.kind,
+                "problems": [p.as_dict() for p in problems],
+                "warnings": [w.as_dict() for w in result.warnings],
+            }
+        )
+    else:
+        for p in problems:
+            console.print(f"[red]✗[/] {p.path}: {p.message} [dim]({p.code})[/]", highlight=False)
+        for w in result.warnings:
+            console.print(f"[yellow]warning[/] {w.code}: {w.message}", highlight=False)
+        if not problems:
+            console.print(f"[green]✓[/] valid {result.message.kind}")
+    if problems:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _iso_date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        fail("usage", f"--promulgation-date {text!r} is not a date YYYY-MM-DD", EXIT_USAGE, False)
+
+
+@app.command("build")
+def build_cmd(
+    from_: Annotated[str, typer.Option("--from", help="Sender OrganId.")],
+    to: Annotated[list[str], typer.Option("--to", help="Recipient OrganId (repeatable).")],
+    subject: Annotated[str, typer.Option(help="Trích yếu.")],
+    out: Annotated[Path, typer.Option("-o", "--output", help="Where to write the .edxml.")],
+    code_number: Annotated[str, typer.Option(help="Số.")] = "",
+    code_notation: Annotated[str, typer.Option(help="Ký hiệu, e.g. QĐ-UBND.")] = "",
+    type_name: Annotated[str, typer.Option(help="Document type name.")] = "",
+    promulgation_date: Annotated[str | None, typer.Option(help="YYYY-MM-DD.")] = None,
+    attach: Annotated[list[Path] | None, typer.Option(help="File to attach (repeatable).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Build a new document message (unsigned; see ``sign``); it is validated before writing."""
+    with reported(as_json):
+        files = [
+            NewFile(
+                name=safe_attachment_name(p.name),
+                content_type=mimetypes.guess_type(p.name)[0] or "application/octet-stream",
+                data=p.read_bytes(),
+            )
+            for p in attach or []
+        ]
+        message = new_edoc(
+            sender=Organization(from_),
+            recipients=[Organization(code) for code in to],
+            subject=subject,
+            code=Code(code_number, code_notation),
+            type_name=type_name,
+            promulgation_date=_iso_date(promulgation_date),
+            files=files,
+        )
+        check(message)
+        data = build_bytes(message)
+        write_atomically(out, data)
+        if as_json:
+            emit_json({"output": str(out), "document_id": message.document_id, "size": len(data)})
+        else:
+            console.print(f"wrote {out} ({len(data)} B), document {message.document_id}")
+
+
+@app.command("sign")
+def sign_cmd(
+    file: FileArg,
+    key: Annotated[Path, typer.Option(help="Private key (PEM).")],
+    cert: Annotated[Path, typer.Option(help="Signer certificate (PEM).")],
+    out: Annotated[Path, typer.Option("-o", "--output", help="Where to write the signed file.")],
+    chain: Annotated[Path | None, typer.Option(help="Intermediate certificates (PEM).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Sign a message (enveloped XML-DSig, RSA-SHA256) with an agency key."""
+    with reported(as_json):
+        try:
+            signing_key = SigningKey.from_pem(
+                key.read_bytes(), cert.read_bytes(), chain.read_bytes() if chain else None
+            )
+        except (ValueError, TypeError) as exc:
+            raise KeyLoadError(f"cannot load the key or certificate: {exc}") from None
+        with file.open("rb") as source, _atomic_output(out) as sink:
+            sign_stream(source, sink, signing_key)
+        if as_json:
+            emit_json({"output": str(out), "size": out.stat().st_size})
+        else:
+            console.print(f"signed → {out}")
+
+
+@app.command("verify")
+def verify_cmd(
+    file: FileArg,
+    trust: Annotated[list[Path], typer.Option(help="Trust anchor certificate (repeatable).")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Verify the signature against trust anchors; exit 0 only if valid and trusted."""
+    with reported(as_json):
+        policy = TrustPolicy.from_pem_files_contents([p.read_bytes() for p in trust])
+        with file.open("rb") as source:
+            verified = verify(source, policy, keep_encoded=False).signature
+        report = {
+            "valid": True,
+            "trusted": True,
+            "signer": verified.signer_subject,
+            "signature_algorithm": verified.signature_algorithm,
+            "digest_algorithm": verified.digest_algorithm,
+            "weak": verified.weak,
+            "warnings": list(verified.warnings),
+        }
+        if as_json:
+            emit_json(report)
+        else:
+            console.print(f"[green]✓[/] signed by {verified.signer_subject}", highlight=False)
+            for w in verified.warnings:
+                console.print(f"[yellow]warning[/] {w}", highlight=False)
+
+
+@app.command()
+def extract(
+    file: FileArg,
+    out_dir: Annotated[Path, typer.Option("-o", "--output", help="Folder to write into.")],
+    unzip: Annotated[bool, typer.Option(help="Unwrap ZIP-wrapped attachments.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write each attachment to a folder (names checked; nothing outside the folder)."""
+    with reported(as_json):
+        message = parse(file.read_bytes()).message
+        if not isinstance(message, EdocMessage):
+            raise AttachmentError("a status message carries no attachments")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        written: list[dict[str, Any]] = []
+        for a in message.attachments:
+            written.extend(_extract_one(a.attachment_name, a.encoded, out_dir, unzip))
+        if as_json:
+            emit_json({"files": written})
+        else:
+            for f in written:
+                console.print(f"{f['path']} ({f['size']} B)")
+
+
+def _extract_one(name: str, encoded: str, out_dir: Path, unzip: bool) -> list[dict[str, Any]]:
+    target = out_dir / safe_attachment_name(name)
+    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".part.")
+    try:
+        with os.fdopen(fd, "wb") as sink:
+            result = decode_base64_stream(
+                [encoded], sink, max_bytes=DEFAULT_LIMITS.max_attachment_bytes
+            )
+        with open(tmp, "rb") as src:
+            zipped = unzip and is_zip(src.read(4))
+        if zipped:
+            with open(tmp, "rb") as src:
+                files = unwrap_zip(src, out_dir / f"{target.name}.d", DEFAULT_LIMITS)
+            return [
+                {"name": f.name, "path": str(f.path), "size": f.size, "sha256": f.sha256}
+                for f in files
+            ]
+        os.replace(tmp, target)
+        return [
+            {"name": target.name, "path": str(target), "size": result.size, "sha256": result.sha256}
+        ]
+    finally:
+        Path(tmp).unlink(missing_ok=True)
