@@ -65,7 +65,7 @@ lint:
 	exit $$status
 
 bench: install
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks --record docs/benchmarks.md
 
 demo:
 	@echo "make demo: the demo is not built yet (issue 6: hub + dms on SQLite with seeded data)." >&2

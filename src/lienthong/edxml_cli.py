@@ -17,16 +17,13 @@ from .cli_output import EXIT_BAD_INPUT, EXIT_USAGE, console, emit_json, fail, re
 from .edxml import EdocMessage, Message, Organization, ParseResult, check, parse, validate
 from .edxml.attachments import (
     base64_decoded_size,
-    decode_base64_stream,
-    is_zip,
     safe_attachment_name,
-    unwrap_zip,
 )
 from .edxml.build import build as build_bytes
 from .edxml.compose import NewFile, new_edoc
 from .edxml.dsig import SigningKey, TrustPolicy, sign_stream, verify
-from .edxml.errors import AttachmentError, KeyLoadError
-from .edxml.limits import DEFAULT_LIMITS
+from .edxml.errors import KeyLoadError
+from .edxml.extract import extract_attachments
 from .edxml.model import Code
 
 app = typer.Typer(help="edXML (QCVN 102:2016) messages.", no_args_is_help=True)
@@ -263,41 +260,17 @@ def extract(
     as_json: JsonOpt = False,
 ) -> None:
     """Write each attachment to a folder (names checked; nothing outside the folder)."""
-    with reported(as_json):
-        message = parse(file.read_bytes()).message
-        if not isinstance(message, EdocMessage):
-            raise AttachmentError("a status message carries no attachments")
-        out_dir.mkdir(parents=True, exist_ok=True)
-        written: list[dict[str, Any]] = []
-        for a in message.attachments:
-            written.extend(_extract_one(a.attachment_name, a.encoded, out_dir, unzip))
+    with reported(as_json), file.open("rb") as source:
+        written = extract_attachments(source, out_dir, unzip=unzip)
         if as_json:
-            emit_json({"files": written})
+            emit_json(
+                {
+                    "files": [
+                        {"name": f.name, "path": str(f.path), "size": f.size, "sha256": f.sha256}
+                        for f in written
+                    ]
+                }
+            )
         else:
             for f in written:
-                console.print(f"{f['path']} ({f['size']} B)")
-
-
-def _extract_one(name: str, encoded: str, out_dir: Path, unzip: bool) -> list[dict[str, Any]]:
-    target = out_dir / safe_attachment_name(name)
-    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".part.")
-    try:
-        with os.fdopen(fd, "wb") as sink:
-            result = decode_base64_stream(
-                [encoded], sink, max_bytes=DEFAULT_LIMITS.max_attachment_bytes
-            )
-        with open(tmp, "rb") as src:
-            zipped = unzip and is_zip(src.read(4))
-        if zipped:
-            with open(tmp, "rb") as src:
-                files = unwrap_zip(src, out_dir / f"{target.name}.d", DEFAULT_LIMITS)
-            return [
-                {"name": f.name, "path": str(f.path), "size": f.size, "sha256": f.sha256}
-                for f in files
-            ]
-        os.replace(tmp, target)
-        return [
-            {"name": target.name, "path": str(target), "size": result.size, "sha256": result.sha256}
-        ]
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+                console.print(f"{f.path} ({f.size} B)")

@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` (`python -m benchmarks`). Results are recorded in docs/benchmarks.md."""
