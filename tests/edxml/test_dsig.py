@@ -109,26 +109,7 @@ EDOC = f"""<?xml version="1.0" encoding="UTF-8"?>
 SUBJECT = "Về việc triển khai liên thông văn bản điện tử"
 
 
-# --- fixtures: a real chain, made once per module ----------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    return make_pki(tmp_path_factory.mktemp("pki"))
-
-
-@pytest.fixture(scope="module")
-def signing_key(pki: Pki) -> SigningKey:
-    return SigningKey.from_pem(
-        pki.leaf_key_path.read_bytes(),
-        pki.leaf_cert_path.read_bytes(),
-        pki.chain_path.read_bytes(),
-    )
-
-
-@pytest.fixture(scope="module")
-def policy(pki: Pki) -> TrustPolicy:
-    return TrustPolicy.from_pem_files_contents([pki.root_pem_path.read_bytes()])
+# --- fixtures (pki, signing_key, policy: tests/edxml/conftest.py) -------------------------------
 
 
 @pytest.fixture(scope="module")

@@ -14,41 +14,23 @@ from lienthong.edxml.errors import SignatureInvalidError
 from lienthong.edxml.model import Message
 
 from .oracle import oracle_sign, oracle_verify
-from .pki import Pki, make_pki
 from .strategies import edocs
 from .test_dsig import EDOC, SUBJECT
 
 
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    return make_pki(tmp_path_factory.mktemp("pki"))
+def test_our_signature_verifies_with_signxml(signing_key: SigningKey) -> None:
+    assert b"Signature" not in oracle_verify(sign(EDOC, signing_key), signing_key)
 
 
-@pytest.fixture(scope="module")
-def key(pki: Pki) -> SigningKey:
-    return SigningKey.from_pem(
-        pki.leaf_key_path.read_bytes(), pki.leaf_cert_path.read_bytes(), pki.chain_path.read_bytes()
-    )
-
-
-@pytest.fixture(scope="module")
-def policy(pki: Pki) -> TrustPolicy:
-    return TrustPolicy.from_pem_files_contents([pki.root_pem_path.read_bytes()])
-
-
-def test_our_signature_verifies_with_signxml(key: SigningKey) -> None:
-    assert b"Signature" not in oracle_verify(sign(EDOC, key), key)
-
-
-def test_signxml_signature_verifies_with_ours(key: SigningKey, policy: TrustPolicy) -> None:
-    verified = verify(oracle_sign(EDOC, key), policy)
+def test_signxml_signature_verifies_with_ours(signing_key: SigningKey, policy: TrustPolicy) -> None:
+    verified = verify(oracle_sign(EDOC, signing_key), policy)
     assert verified.signature.signature_algorithm == "rsa-sha256"
 
 
 def test_signxml_sha1_signature_verifies_with_ours_as_weak(
-    key: SigningKey, policy: TrustPolicy
+    signing_key: SigningKey, policy: TrustPolicy
 ) -> None:
-    assert verify(oracle_sign(EDOC, key, sha1=True), policy).signature.weak
+    assert verify(oracle_sign(EDOC, signing_key, sha1=True), policy).signature.weak
 
 
 @settings(
@@ -56,19 +38,19 @@ def test_signxml_sha1_signature_verifies_with_ours_as_weak(
 )
 @given(message=edocs())
 def test_any_built_message_signed_by_us_verifies_with_signxml_and_reads_back(
-    message: Message, key: SigningKey, policy: TrustPolicy
+    message: Message, signing_key: SigningKey, policy: TrustPolicy
 ) -> None:
-    signed = sign(build(message), key)
-    oracle_verify(signed, key)
+    signed = sign(build(message), signing_key)
+    oracle_verify(signed, signing_key)
     assert verify(signed, policy).parsed.message == message
 
 
 def test_comment_inserted_into_signed_text_does_not_truncate_what_is_read(
-    key: SigningKey, policy: TrustPolicy
+    signing_key: SigningKey, policy: TrustPolicy
 ) -> None:
     # Comments are outside what URI="" signs, so the signature still holds; the danger is a
     # reader that takes the text before the comment (the SAML truncation attack).
-    signed = sign(EDOC, key)
+    signed = sign(EDOC, signing_key)
     cut = SUBJECT.encode()[:6]
     tampered = signed.replace(SUBJECT.encode(), cut + b"<!-- -->" + SUBJECT.encode()[6:], 1)
     parsed = verify(tampered, policy).parsed
@@ -77,7 +59,7 @@ def test_comment_inserted_into_signed_text_does_not_truncate_what_is_read(
 
 
 def test_a_large_message_is_signed_and_verified_through_streams(
-    key: SigningKey, policy: TrustPolicy, tmp_path: Path
+    signing_key: SigningKey, policy: TrustPolicy, tmp_path: Path
 ) -> None:
     filler = b"QUJD" * (8 * 1024 * 1024 // 4)  # 8 MB more base64 ("ABC" repeated)
     start = b"<ContentTransferEncoded>"
@@ -87,7 +69,7 @@ def test_a_large_message_is_signed_and_verified_through_streams(
     source.write_bytes(big)
     target = tmp_path / "big.signed.edxml"
     with source.open("rb") as src, target.open("wb") as out:
-        sign_stream(src, out, key)
+        sign_stream(src, out, signing_key)
     with target.open("rb") as signed:
         verified = verify(signed, policy, keep_encoded=False)
     message = verified.parsed.message

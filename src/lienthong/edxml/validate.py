@@ -7,6 +7,7 @@ accepted. Rules that depend on the network (is the recipient registered?) belong
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 from .agency_codes import parse_agency_code
 from .attachments import base64_decoded_size, decode_base64_stream, safe_attachment_name
@@ -84,22 +85,31 @@ class _Rules:
             self.add("agency-code", path, exc.message)
 
     def date(self, path: str, value: str, *, required: bool = False) -> None:
-        if not value:
-            if required:
-                self.add("required", path, "is required")
-            return
-        if parse_date(value) is None:
-            self.add("date-format", path, f"{value!r} is not a date written yyyy/MM/dd")
+        self._formatted(
+            path, value, parse_date, "date-format", "a date written yyyy/MM/dd", required
+        )
 
     def timestamp(self, path: str, value: str, *, required: bool = False) -> None:
+        self._formatted(
+            path, value, parse_timestamp, "timestamp-format",
+            "a time written yyyy/MM/dd HH:mm:ss", required,
+        )  # fmt: skip
+
+    def _formatted(
+        self,
+        path: str,
+        value: str,
+        reader: Callable[[str], object],
+        code: str,
+        shape: str,
+        required: bool,
+    ) -> None:
         if not value:
             if required:
                 self.add("required", path, "is required")
             return
-        if parse_timestamp(value) is None:
-            self.add(
-                "timestamp-format", path, f"{value!r} is not a time written yyyy/MM/dd HH:mm:ss"
-            )
+        if reader(value) is None:
+            self.add(code, path, f"{value!r} is not {shape}")
 
     def in_table(self, path: str, value: str, allowed: list[str]) -> None:
         if value and value not in allowed:
