@@ -21,7 +21,7 @@ from .edxml.attachments import (
 )
 from .edxml.build import build as build_bytes
 from .edxml.compose import NewFile, new_edoc
-from .edxml.dsig import SigningKey, TrustPolicy, sign_stream, verify
+from .edxml.dsig import SigningKey, ValidationPolicy, sign_stream, verify
 from .edxml.errors import KeyLoadError
 from .edxml.extract import extract_attachments
 from .edxml.model import Code
@@ -232,7 +232,7 @@ def verify_cmd(
 ) -> None:
     """Verify the signature against trust anchors; exit 0 only if valid and trusted."""
     with reported(as_json):
-        policy = TrustPolicy.from_pem_files_contents([p.read_bytes() for p in trust])
+        policy = ValidationPolicy.from_pem([p.read_bytes() for p in trust])
         with file.open("rb") as source:
             verified = verify(source, policy, keep_encoded=False).signature
         report = {

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lienthong.edxml.trust import SigningKey, TrustPolicy
+from lienthong.edxml.signing_key import SigningKey
+from lienthong.signatures.trust import ValidationPolicy
 
 from .pki import Pki, make_pki
 
@@ -24,5 +25,5 @@ def signing_key(pki: Pki) -> SigningKey:
 
 
 @pytest.fixture(scope="module")
-def policy(pki: Pki) -> TrustPolicy:
-    return TrustPolicy.from_pem_files_contents([pki.root_pem_path.read_bytes()])
+def policy(pki: Pki) -> ValidationPolicy:
+    return ValidationPolicy.from_pem([pki.root_pem_path.read_bytes()])

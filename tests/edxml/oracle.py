@@ -18,7 +18,7 @@ from signxml.signer import XMLSigner
 from signxml.verifier import SignatureConfiguration, XMLVerifier
 
 from lienthong.edxml.model import DSIG_NS
-from lienthong.edxml.trust import SigningKey
+from lienthong.edxml.signing_key import SigningKey
 
 
 def _parser() -> etree.XMLParser:

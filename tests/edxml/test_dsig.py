@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from lienthong.edxml import EdocMessage
-from lienthong.edxml.dsig import SigningKey, TrustPolicy, sign, verify
+from lienthong.edxml.dsig import SigningKey, ValidationPolicy, sign, verify
 from lienthong.edxml.errors import (
     EdxmlError,
     ForbiddenConstructError,
@@ -135,7 +135,7 @@ def serialize(root: etree._Element) -> bytes:
 
 
 def test_signed_message_verifies_and_names_the_signer(
-    signed: bytes, policy: TrustPolicy, pki: Pki
+    signed: bytes, policy: ValidationPolicy, pki: Pki
 ) -> None:
     verified = verify(signed, policy)
     assert verified.signature.signer_subject == pki.leaf.cert.subject.rfc4514_string()
@@ -149,7 +149,7 @@ def test_signed_message_verifies_and_names_the_signer(
 
 
 def test_verified_chain_runs_from_signer_to_anchor(
-    signed: bytes, policy: TrustPolicy, pki: Pki
+    signed: bytes, policy: ValidationPolicy, pki: Pki
 ) -> None:
     assert verify(signed, policy).signature.chain == (
         pki.leaf.cert,
@@ -159,7 +159,7 @@ def test_verified_chain_runs_from_signer_to_anchor(
 
 
 def test_verification_returns_the_message_read_from_what_was_verified(
-    signed: bytes, policy: TrustPolicy
+    signed: bytes, policy: ValidationPolicy
 ) -> None:
     parsed = verify(signed, policy).parsed
     assert isinstance(parsed.message, EdocMessage)
@@ -206,7 +206,7 @@ def test_signing_a_signed_message_is_refused(signed: bytes, signing_key: Signing
 
 
 def test_signing_does_not_parse_the_key_again(
-    monkeypatch: pytest.MonkeyPatch, signing_key: SigningKey, policy: TrustPolicy
+    monkeypatch: pytest.MonkeyPatch, signing_key: SigningKey, policy: ValidationPolicy
 ) -> None:
     def refuse(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("a PEM key was parsed while signing")
@@ -254,7 +254,9 @@ def _sign_like_the_reference_software(document: bytes, pki: Pki) -> bytes:
     return serialize(root)
 
 
-def test_signature_made_like_the_reference_software_verifies(pki: Pki, policy: TrustPolicy) -> None:
+def test_signature_made_like_the_reference_software_verifies(
+    pki: Pki, policy: ValidationPolicy
+) -> None:
     verified = verify(_sign_like_the_reference_software(EDOC, pki), policy)
     assert verified.signature.signer == pki.leaf.cert
     assert (verified.signature.signature_algorithm, verified.signature.digest_algorithm) == (
@@ -266,7 +268,7 @@ def test_signature_made_like_the_reference_software_verifies(pki: Pki, policy: T
 # --- keys --------------------------------------------------------------------------------------
 
 
-def test_key_from_pkcs12_signs_like_the_pem_key(pki: Pki, policy: TrustPolicy) -> None:
+def test_key_from_pkcs12_signs_like_the_pem_key(pki: Pki, policy: ValidationPolicy) -> None:
     bundle = pkcs12.serialize_key_and_certificates(
         b"agency",
         pki.leaf.key,
@@ -302,7 +304,7 @@ def test_encrypted_pem_key_needs_its_password(pki: Pki) -> None:
 
 
 def test_one_character_changed_in_the_subject_is_refused(
-    signed: bytes, policy: TrustPolicy
+    signed: bytes, policy: ValidationPolicy
 ) -> None:
     tampered = signed.replace("triển khai".encode(), "triển khaj".encode(), 1)
     assert tampered != signed
@@ -311,7 +313,7 @@ def test_one_character_changed_in_the_subject_is_refused(
 
 
 def test_one_character_changed_in_an_attachment_is_refused(
-    signed: bytes, policy: TrustPolicy
+    signed: bytes, policy: ValidationPolicy
 ) -> None:
     start = signed.index(ATTACHMENT.encode()) + 10
     flipped = b"A" if signed[start : start + 1] != b"A" else b"B"
@@ -339,7 +341,7 @@ def _content_text_offsets(data: bytes) -> list[int]:
 )
 @given(data=st.data())
 def test_any_flipped_byte_in_signed_text_fails_with_an_edxml_error(
-    signed: bytes, policy: TrustPolicy, data: st.DataObject
+    signed: bytes, policy: ValidationPolicy, data: st.DataObject
 ) -> None:
     offsets = _content_text_offsets(signed)
     index = data.draw(st.sampled_from(offsets), label="offset")
@@ -350,7 +352,7 @@ def test_any_flipped_byte_in_signed_text_fails_with_an_edxml_error(
 
 
 def test_certificate_swapped_in_key_info_is_refused(
-    signed: bytes, policy: TrustPolicy, pki: Pki
+    signed: bytes, policy: ValidationPolicy, pki: Pki
 ) -> None:
     other = pki.issue_leaf("Kẻ mạo danh")
     root = tree(signed)
@@ -367,13 +369,13 @@ def test_certificate_swapped_in_key_info_is_refused(
 
 def test_signer_under_an_unknown_root_is_untrusted(signed: bytes, tmp_path: Path) -> None:
     stranger = make_pki(tmp_path / "other", organization="Another PKI")
-    policy = TrustPolicy.from_pem_files_contents([stranger.root_pem_path.read_bytes()])
+    policy = ValidationPolicy.from_pem([stranger.root_pem_path.read_bytes()])
     with pytest.raises(SignatureUntrustedError, match="does not chain to a trust anchor"):
         verify(signed, policy)
 
 
 def test_lone_signer_certificate_without_its_intermediate_is_untrusted(
-    pki: Pki, policy: TrustPolicy
+    pki: Pki, policy: ValidationPolicy
 ) -> None:
     lone = sign(EDOC, SigningKey(pki.leaf.key, pki.leaf.cert))
     with pytest.raises(SignatureUntrustedError):
@@ -381,14 +383,14 @@ def test_lone_signer_certificate_without_its_intermediate_is_untrusted(
 
 
 def test_lone_signer_certificate_chains_through_the_policy_intermediates(
-    pki: Pki, policy: TrustPolicy
+    pki: Pki, policy: ValidationPolicy
 ) -> None:
     lone = sign(EDOC, SigningKey(pki.leaf.key, pki.leaf.cert))
     knowing = replace(policy, intermediates=(pki.intermediate.cert,))
     assert verify(lone, knowing).signature.chain[-1] == pki.root.cert
 
 
-def test_expired_signer_certificate_is_untrusted(pki: Pki, policy: TrustPolicy) -> None:
+def test_expired_signer_certificate_is_untrusted(pki: Pki, policy: ValidationPolicy) -> None:
     now = dt.datetime.now(dt.UTC)
     expired = pki.issue_leaf(
         "Hết hạn", not_before=now - dt.timedelta(days=30), not_after=now - dt.timedelta(hours=1)
@@ -399,19 +401,19 @@ def test_expired_signer_certificate_is_untrusted(pki: Pki, policy: TrustPolicy) 
 
 
 def test_expired_certificate_is_trusted_at_a_time_it_was_valid(
-    pki: Pki, policy: TrustPolicy
+    pki: Pki, policy: ValidationPolicy
 ) -> None:
     now = dt.datetime.now(dt.UTC)
     expired = pki.issue_leaf(
         "Hết hạn", not_before=now - dt.timedelta(days=30), not_after=now - dt.timedelta(hours=1)
     )
     key = SigningKey(expired.key, expired.cert, (pki.intermediate.cert,))
-    back_then = TrustPolicy(policy.anchors, at=now - dt.timedelta(hours=2))
+    back_then = ValidationPolicy(policy.anchors, at=now - dt.timedelta(hours=2))
     assert verify(sign(EDOC, key), back_then).signature.signer == expired.cert
 
 
 def test_tampered_message_with_expired_certificate_is_reported_invalid(
-    pki: Pki, policy: TrustPolicy
+    pki: Pki, policy: ValidationPolicy
 ) -> None:
     now = dt.datetime.now(dt.UTC)
     expired = pki.issue_leaf(
@@ -426,7 +428,7 @@ def test_tampered_message_with_expired_certificate_is_reported_invalid(
 
 
 def test_sha1_signature_is_accepted_as_weak_when_allowed(
-    signing_key: SigningKey, policy: TrustPolicy
+    signing_key: SigningKey, policy: ValidationPolicy
 ) -> None:
     verified = verify(sign(EDOC, signing_key, sha1=True), policy)
     assert verified.signature.weak
@@ -438,9 +440,9 @@ def test_sha1_signature_is_accepted_as_weak_when_allowed(
 
 
 def test_sha1_signature_is_refused_when_the_policy_forbids_it(
-    signing_key: SigningKey, policy: TrustPolicy
+    signing_key: SigningKey, policy: ValidationPolicy
 ) -> None:
-    strict = TrustPolicy(policy.anchors, allow_sha1=False)
+    strict = ValidationPolicy(policy.anchors, allow_sha1=False)
     with pytest.raises(SignatureWeakError, match="SHA-1"):
         verify(sign(EDOC, signing_key, sha1=True), strict)
 
@@ -448,7 +450,7 @@ def test_sha1_signature_is_refused_when_the_policy_forbids_it(
 # --- signature wrapping ------------------------------------------------------------------------
 
 
-def test_second_signature_elsewhere_is_refused(signed: bytes, policy: TrustPolicy) -> None:
+def test_second_signature_elsewhere_is_refused(signed: bytes, policy: ValidationPolicy) -> None:
     root = tree(signed)
     the(root, ".//ed:edXMLBody").append(copy.deepcopy(the(root, ".//ds:Signature")))
     with pytest.raises(SignatureInvalidError, match="2 Signature elements"):
@@ -456,7 +458,7 @@ def test_second_signature_elsewhere_is_refused(signed: bytes, policy: TrustPolic
 
 
 def test_signed_header_wrapped_away_behind_an_evil_header_is_refused(
-    signed: bytes, policy: TrustPolicy
+    signed: bytes, policy: ValidationPolicy
 ) -> None:
     root = tree(signed)
     envelope = the(root, "ed:edXMLEnvelope")
@@ -474,7 +476,7 @@ def test_signed_header_wrapped_away_behind_an_evil_header_is_refused(
 
 
 def test_reference_to_an_id_instead_of_the_whole_document_is_refused(
-    signed: bytes, policy: TrustPolicy
+    signed: bytes, policy: ValidationPolicy
 ) -> None:
     root = tree(signed)
     copied = copy.deepcopy(the(root, "ed:edXMLEnvelope/ed:edXMLHeader/ed:MessageHeader"))
@@ -485,7 +487,7 @@ def test_reference_to_an_id_instead_of_the_whole_document_is_refused(
         verify(serialize(root), policy)
 
 
-def test_extra_reference_is_refused(signed: bytes, policy: TrustPolicy) -> None:
+def test_extra_reference_is_refused(signed: bytes, policy: ValidationPolicy) -> None:
     root = tree(signed)
     reference = the(root, ".//ds:Reference")
     reference.addnext(copy.deepcopy(reference))
@@ -493,14 +495,16 @@ def test_extra_reference_is_refused(signed: bytes, policy: TrustPolicy) -> None:
         verify(serialize(root), policy)
 
 
-def test_signature_outside_edxml_header_is_refused(signed: bytes, policy: TrustPolicy) -> None:
+def test_signature_outside_edxml_header_is_refused(signed: bytes, policy: ValidationPolicy) -> None:
     root = tree(signed)
     root.append(the(root, ".//ds:Signature"))
     with pytest.raises(SignatureInvalidError, match="must be a child of edXML/edXMLEnvelope"):
         verify(serialize(root), policy)
 
 
-def test_transform_outside_the_allowlist_is_refused(signed: bytes, policy: TrustPolicy) -> None:
+def test_transform_outside_the_allowlist_is_refused(
+    signed: bytes, policy: ValidationPolicy
+) -> None:
     root = tree(signed)
     xpath = etree.SubElement(the(root, ".//ds:Transforms"), f"{{{DS}}}Transform")
     xpath.set("Algorithm", "http://www.w3.org/TR/1999/REC-xpath-19991116")
@@ -509,7 +513,7 @@ def test_transform_outside_the_allowlist_is_refused(signed: bytes, policy: Trust
 
 
 def test_unsigned_object_in_the_signature_is_ignored_with_a_warning(
-    signed: bytes, policy: TrustPolicy
+    signed: bytes, policy: ValidationPolicy
 ) -> None:
     root = tree(signed)
     obj = etree.SubElement(the(root, ".//ds:Signature"), f"{{{DS}}}Object")
@@ -521,18 +525,20 @@ def test_unsigned_object_in_the_signature_is_ignored_with_a_warning(
 # --- missing signatures and real messages ------------------------------------------------------
 
 
-def test_unsigned_message_has_a_missing_signature(policy: TrustPolicy) -> None:
+def test_unsigned_message_has_a_missing_signature(policy: ValidationPolicy) -> None:
     with pytest.raises(SignatureMissingError):
         verify(EDOC, policy)
 
 
-def test_doctype_is_refused_before_any_signature_check(signed: bytes, policy: TrustPolicy) -> None:
+def test_doctype_is_refused_before_any_signature_check(
+    signed: bytes, policy: ValidationPolicy
+) -> None:
     body = signed.split(b"?>", 1)[1]
     with pytest.raises(ForbiddenConstructError):
         verify(b'<?xml version="1.0"?><!DOCTYPE edXML [<!ENTITY x "y">]>' + body, policy)
 
 
-def test_real_sample_is_read_but_its_signature_does_not_verify(policy: TrustPolicy) -> None:
+def test_real_sample_is_read_but_its_signature_does_not_verify(policy: ValidationPolicy) -> None:
     # Its SignatureValue was copied from another message (see the samples' README).
     with pytest.raises(SignatureInvalidError):
         verify(sample("edoc.edxml"), policy)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from lienthong.edxml import EdocMessage, build
-from lienthong.edxml.dsig import SigningKey, TrustPolicy, sign, sign_stream, verify
+from lienthong.edxml.dsig import SigningKey, ValidationPolicy, sign, sign_stream, verify
 from lienthong.edxml.errors import SignatureInvalidError
 from lienthong.edxml.model import Message
 
@@ -22,13 +22,15 @@ def test_our_signature_verifies_with_signxml(signing_key: SigningKey) -> None:
     assert b"Signature" not in oracle_verify(sign(EDOC, signing_key), signing_key)
 
 
-def test_signxml_signature_verifies_with_ours(signing_key: SigningKey, policy: TrustPolicy) -> None:
+def test_signxml_signature_verifies_with_ours(
+    signing_key: SigningKey, policy: ValidationPolicy
+) -> None:
     verified = verify(oracle_sign(EDOC, signing_key), policy)
     assert verified.signature.signature_algorithm == "rsa-sha256"
 
 
 def test_signxml_sha1_signature_verifies_with_ours_as_weak(
-    signing_key: SigningKey, policy: TrustPolicy
+    signing_key: SigningKey, policy: ValidationPolicy
 ) -> None:
     assert verify(oracle_sign(EDOC, signing_key, sha1=True), policy).signature.weak
 
@@ -38,7 +40,7 @@ def test_signxml_sha1_signature_verifies_with_ours_as_weak(
 )
 @given(message=edocs())
 def test_any_built_message_signed_by_us_verifies_with_signxml_and_reads_back(
-    message: Message, signing_key: SigningKey, policy: TrustPolicy
+    message: Message, signing_key: SigningKey, policy: ValidationPolicy
 ) -> None:
     signed = sign(build(message), signing_key)
     oracle_verify(signed, signing_key)
@@ -46,7 +48,7 @@ def test_any_built_message_signed_by_us_verifies_with_signxml_and_reads_back(
 
 
 def test_comment_inserted_into_signed_text_does_not_truncate_what_is_read(
-    signing_key: SigningKey, policy: TrustPolicy
+    signing_key: SigningKey, policy: ValidationPolicy
 ) -> None:
     # Comments are outside what URI="" signs, so the signature still holds; the danger is a
     # reader that takes the text before the comment (the SAML truncation attack).
@@ -59,7 +61,7 @@ def test_comment_inserted_into_signed_text_does_not_truncate_what_is_read(
 
 
 def test_a_large_message_is_signed_and_verified_through_streams(
-    signing_key: SigningKey, policy: TrustPolicy, tmp_path: Path
+    signing_key: SigningKey, policy: ValidationPolicy, tmp_path: Path
 ) -> None:
     filler = b"QUJD" * (8 * 1024 * 1024 // 4)  # 8 MB more base64 ("ABC" repeated)
     start = b"<ContentTransferEncoded>"

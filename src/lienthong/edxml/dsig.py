@@ -35,18 +35,20 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 
+from ..signatures.trust import ValidationPolicy, validate_certificate
 from .c14n import escape_attr
 from .errors import (
     MalformedError,
     SignatureInvalidError,
     SignatureMissingError,
+    SignatureUntrustedError,
     SignatureWeakError,
 )
 from .limits import DEFAULT_LIMITS, Limits
 from .model import DSIG_NS
 from .parse import ParseResult, local_name, read_scan
 from .scan import C14N_METHODS, ENVELOPED, Scan, canonical_signed_info, scan
-from .trust import SigningKey, TrustPolicy, validate_path
+from .signing_key import SigningKey
 
 C14N_1_0 = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
 # C14N 1.1 differs from 1.0 only in inherited xml:id/xml:base, which SignedInfo never has.
@@ -91,6 +93,7 @@ class VerifiedSignature:
     digest_algorithm: str
     weak: bool
     warnings: tuple[str, ...]
+    revocation: str = "good"
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,7 @@ class VerifiedMessage:
 
 def verify(
     message: bytes | BinaryIO,
-    policy: TrustPolicy,
+    policy: ValidationPolicy,
     *,
     limits: Limits = DEFAULT_LIMITS,
     keep_encoded: bool = True,
@@ -127,7 +130,7 @@ def verify(
     signer = _signer_among(certificates)
     _check_digest(result, shape)
     _check_signature_value(result, signature, signer, shape)
-    chain = validate_path(signer, certificates, policy)
+    chain, revocation = _check_trust(signer, certificates, policy)
     verified = VerifiedSignature(
         signer=signer,
         signer_subject=signer.subject.rfc4514_string(),
@@ -136,8 +139,41 @@ def verify(
         digest_algorithm=_fragment(shape.digest_uri),
         weak=shape.weak,
         warnings=shape.warnings,
+        revocation=revocation,
     )
     return VerifiedMessage(verified, read_scan(result, limits))
+
+
+def _check_trust(
+    signer: x509.Certificate, certificates: list[x509.Certificate], policy: ValidationPolicy
+) -> tuple[tuple[x509.Certificate, ...], str]:
+    at = policy.moment()
+    who = signer.subject.rfc4514_string()
+    if at < signer.not_valid_before_utc:
+        raise SignatureUntrustedError(
+            f"the signer's certificate ({who}) is not valid before "
+            f"{signer.not_valid_before_utc:%Y-%m-%d %H:%M} UTC (checked at {at:%Y-%m-%d %H:%M} UTC)"
+        )
+    if at > signer.not_valid_after_utc:
+        raise SignatureUntrustedError(
+            f"the signer's certificate ({who}) expired on "
+            f"{signer.not_valid_after_utc:%Y-%m-%d %H:%M} UTC (checked at {at:%Y-%m-%d %H:%M} UTC)"
+        )
+    others = [c for c in certificates if c is not signer]
+    verdict = validate_certificate(signer, others, policy)
+    if verdict.trusted:
+        return verdict.chain, verdict.revocation
+    if verdict.revocation == "revoked":
+        raise SignatureUntrustedError(f"the signer's certificate ({who}) is revoked")
+    if verdict.revocation == "unknown":
+        raise SignatureUntrustedError(
+            f"the revocation status of the signer's certificate ({who}) cannot be established "
+            f"(revocation policy {policy.revocation}): {verdict.reason}"
+        )
+    raise SignatureUntrustedError(
+        f"the signer's certificate ({who}, issued by {signer.issuer.rfc4514_string()}) does "
+        f"not chain to a trust anchor: {verdict.reason}"
+    )
 
 
 def _fragment(uri: str) -> str:
@@ -199,7 +235,7 @@ class _Shape:
     warnings: tuple[str, ...]
 
     @classmethod
-    def read(cls, signature: etree._Element, policy: TrustPolicy) -> _Shape:
+    def read(cls, signature: etree._Element, policy: ValidationPolicy) -> _Shape:
         signed_infos = _ds(signature, "ds:SignedInfo")
         if len(signed_infos) != 1:
             raise SignatureInvalidError("the Signature must have exactly one SignedInfo")
@@ -460,7 +496,7 @@ def _is_end_tag(message: bytes | BinaryIO, offset: int) -> bool:
 
 __all__ = [
     "SigningKey",
-    "TrustPolicy",
+    "ValidationPolicy",
     "VerifiedMessage",
     "VerifiedSignature",
     "sign",

@@ -184,6 +184,8 @@ class _Scanner:
             self.parser.Parse(data, final)
         except _Refused as refused:
             raise refused.error from None
+        except LookupError:
+            raise MalformedError("the message declares an encoding that is not supported") from None
         except expat.ExpatError as exc:
             message = expat.ErrorString(exc.code) if exc.code else str(exc)
             raise MalformedError(
@@ -210,6 +212,8 @@ class _Scanner:
     def _resolve(
         self, qname: str, scope: Mapping[str, str], *, element: bool
     ) -> tuple[str, str | None, str]:
+        if qname.count(":") > 1 or qname.startswith(":") or qname.endswith(":"):
+            raise _Refused(MalformedError(f"{qname!r} is not a namespace-well-formed name"))
         prefix, _, local = qname.rpartition(":")
         if not prefix:
             return "", (scope.get("") or None) if element else None, qname
@@ -360,7 +364,7 @@ class _Scanner:
             if a.uri or ":" not in a.qname
         }
         nsmap = {(p or None): u for p, u in declared.items() if u}
-        self.builder.start(tag, tree_attrs, nsmap)  # type: ignore[call-arg, arg-type]
+        _start_element(self.builder, tag, tree_attrs, nsmap)
 
     def _tree_tag_for_end(self) -> str:
         return self._tags.pop()
@@ -423,7 +427,8 @@ class _Scanner:
         if kind == "start":
             tag = f"{{{uri}}}{local}" if uri else str(local)
             tree_attrs = {(f"{{{a.uri}}}{a.local}" if a.uri else a.local): a.value for a in attrs}
-            builder.start(tag, tree_attrs, {(p or None): u for p, u in declared.items() if u})  # type: ignore[call-arg, arg-type]
+            nsmap = {(p or None): u for p, u in declared.items() if u}
+            _start_element(builder, tag, tree_attrs, nsmap)
             self._sig_tags.append(tag)
             if uri == DSIG_NS and local == "SignedInfo" and self.signed_info_depth is None:
                 self.signed_info_depth = len(self.path)
@@ -490,6 +495,20 @@ class _Scanner:
             header_scope=self.header_scope,
             encoding=self.encoding,
         )
+
+
+def _start_element(
+    builder: etree.TreeBuilder,
+    tag: str,
+    attrs: dict[str, str],
+    nsmap: dict[str | None, str],
+) -> None:
+    # lxml checks names and namespace URIs as XML Namespaces define them; expat, reading
+    # without namespace processing, does not: "edXML:5x" is a name but not a qualified one.
+    try:
+        builder.start(tag, attrs, nsmap)  # type: ignore[call-arg, arg-type]
+    except (ValueError, TypeError) as exc:
+        raise _Refused(MalformedError(f"the message is not namespace-well-formed: {exc}")) from None
 
 
 def _replay(canon: Canonicalizer, event: Event) -> None:

@@ -1,0 +1,46 @@
+"""Typed errors of the signatures library, each with a stable machine ``code``."""
+
+from __future__ import annotations
+
+
+class SignaturesError(Exception):
+    """Base of every error the signatures library raises; ``message`` is for people."""
+
+    code = "signatures-error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def as_dict(self) -> dict[str, object]:
+        return {"code": self.code, "message": self.message}
+
+
+class PkiError(SignaturesError):
+    """The test PKI folder is missing, damaged, or asked for something it cannot do."""
+
+    code = "pki-error"
+
+
+class KeyError_(SignaturesError):
+    """A key, certificate, PKCS#12 file or PKCS#11 token cannot be used."""
+
+    code = "key-invalid"
+
+
+class PdfError(SignaturesError):
+    """The PDF cannot be read or written (not a PDF, encrypted, damaged)."""
+
+    code = "pdf-invalid"
+
+
+class SigningError(SignaturesError):
+    """Signing failed for a reason other than the input (e.g. the TSA did not answer)."""
+
+    code = "signing-failed"
+
+
+class TimestampUnavailableError(SigningError):
+    """The time-stamp authority could not be reached or refused; no signature was written."""
+
+    code = "tsa-unavailable"
