@@ -12,6 +12,8 @@ import typer
 from rich.console import Console
 
 from .edxml.errors import EdxmlError, KeyLoadError
+from .signatures.errors import KeyError_, PkiError, SignaturesError
+from .signatures.trust import TrustError
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 1
@@ -20,8 +22,9 @@ EXIT_USAGE = 2
 console = Console()
 err_console = Console(stderr=True)
 
-# Errors about the caller's environment (their key files) rather than the document checked.
-_ENVIRONMENT_ERRORS: tuple[type[EdxmlError], ...] = (KeyLoadError,)
+# Errors about the caller's environment (key files, trust anchors, the PKI folder) rather than
+# the document checked: exit 2, like a usage error.
+_ENVIRONMENT_ERRORS: tuple[type[Exception], ...] = (KeyLoadError, KeyError_, TrustError, PkiError)
 
 
 def emit_json(payload: Any) -> None:
@@ -41,7 +44,7 @@ def reported(as_json: bool) -> Iterator[None]:
     """Turn the library's typed errors and I/O errors into messages and exit codes."""
     try:
         yield
-    except EdxmlError as exc:
+    except (EdxmlError, SignaturesError) as exc:
         exit_code = EXIT_USAGE if isinstance(exc, _ENVIRONMENT_ERRORS) else EXIT_BAD_INPUT
         if as_json:
             emit_json({"error": exc.as_dict()})

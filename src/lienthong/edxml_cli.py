@@ -21,10 +21,11 @@ from .edxml.attachments import (
 )
 from .edxml.build import build as build_bytes
 from .edxml.compose import NewFile, new_edoc
-from .edxml.dsig import SigningKey, ValidationPolicy, sign_stream, verify
+from .edxml.dsig import SigningKey, sign_stream, verify
 from .edxml.errors import KeyLoadError
 from .edxml.extract import extract_attachments
 from .edxml.model import Code
+from .trust_options import AtOpt, OfflineOpt, RevocationOpt, TrustOpt, policy_from_options
 
 app = typer.Typer(help="edXML (QCVN 102:2016) messages.", no_args_is_help=True)
 
@@ -227,12 +228,15 @@ def sign_cmd(
 @app.command("verify")
 def verify_cmd(
     file: FileArg,
-    trust: Annotated[list[Path], typer.Option(help="Trust anchor certificate (repeatable).")],
+    trust: TrustOpt,
+    revocation: RevocationOpt = "hard-fail",
+    offline: OfflineOpt = False,
+    at: AtOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Verify the signature against trust anchors; exit 0 only if valid and trusted."""
     with reported(as_json):
-        policy = ValidationPolicy.from_pem([p.read_bytes() for p in trust])
+        policy = policy_from_options(trust, revocation, offline, at)
         with file.open("rb") as source:
             verified = verify(source, policy, keep_encoded=False).signature
         report = {
@@ -242,6 +246,7 @@ def verify_cmd(
             "signature_algorithm": verified.signature_algorithm,
             "digest_algorithm": verified.digest_algorithm,
             "weak": verified.weak,
+            "revocation": verified.revocation,
             "warnings": list(verified.warnings),
         }
         if as_json:
