@@ -23,11 +23,15 @@ from pyhanko.sign.signers import PdfSignatureMetadata, Signer
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
+from lienthong.edxml.dsig import sign as edxml_sign
+from lienthong.edxml.dsig import verify as edxml_verify
 from lienthong.signatures.errors import KeyError_
-from lienthong.signatures.keys import KeySource, open_signer, signer_certificate
+from lienthong.signatures.keys import KeySource, RawTokenSigner, open_signer, signer_certificate
+from lienthong.signatures.trust import ValidationPolicy
 
 from ..conftest import missing_service
 from ..edxml.pki import Pki, make_pki
+from ..edxml.test_dsig import EDOC
 from .softhsm import SoftHsmToken, softhsm_missing, softhsm_token
 
 DATA = "Công văn số 123/VPCP-HC: dữ liệu cần ký".encode()
@@ -246,3 +250,25 @@ def test_pdf_signed_through_softhsm_validates_as_intact_and_trusted(
     assert status.valid
     assert status.trusted
     assert status.bottom_line
+
+
+# --- the same sources sign edXML ---------------------------------------------------------------
+
+
+def test_an_edxml_message_is_signed_on_the_token_and_verifies(
+    files: Files, token: SoftHsmToken
+) -> None:
+    policy = ValidationPolicy((files.pki.root.cert,))
+    with open_signer(token_source(token)) as signer:
+        signed = edxml_sign(EDOC, RawTokenSigner(signer))
+    verified = edxml_verify(signed, policy)
+    assert verified.signature.signer == files.pki.leaf.cert
+    assert verified.signature.chain[-1] == files.pki.root.cert
+
+
+def test_an_edxml_message_signed_from_a_pkcs12_file_verifies(files: Files) -> None:
+    source = KeySource.from_options(p12=files.p12, p12_password=P12_PASSWORD)
+    with open_signer(source) as signer:
+        signed = edxml_sign(EDOC, RawTokenSigner(signer))
+    policy = ValidationPolicy((files.pki.root.cert,))
+    assert edxml_verify(signed, policy).signature.signer == files.pki.leaf.cert

@@ -48,7 +48,7 @@ from .limits import DEFAULT_LIMITS, Limits
 from .model import DSIG_NS
 from .parse import ParseResult, local_name, read_scan
 from .scan import C14N_METHODS, ENVELOPED, Scan, canonical_signed_info, scan
-from .signing_key import SigningKey
+from .signing_key import RawSigner, SigningKey
 
 C14N_1_0 = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
 # C14N 1.1 differs from 1.0 only in inherited xml:id/xml:base, which SignedInfo never has.
@@ -386,7 +386,7 @@ def _check_signature_value(
 
 
 def sign(
-    message: bytes, key: SigningKey, *, sha1: bool = False, limits: Limits = DEFAULT_LIMITS
+    message: bytes, key: RawSigner, *, sha1: bool = False, limits: Limits = DEFAULT_LIMITS
 ) -> bytes:
     """Sign an unsigned edXML message; return the signed bytes."""
     offset, signature = _signature_for(message, key, sha1=sha1, limits=limits)
@@ -396,7 +396,7 @@ def sign(
 def sign_stream(
     source: BinaryIO,
     out: BinaryIO,
-    key: SigningKey,
+    key: RawSigner,
     *,
     sha1: bool = False,
     limits: Limits = DEFAULT_LIMITS,
@@ -422,7 +422,7 @@ def _copy(source: BinaryIO, out: BinaryIO, count: int | None) -> None:
 
 
 def _signature_for(
-    message: bytes | BinaryIO, key: SigningKey, *, sha1: bool, limits: Limits, start: int = 0
+    message: bytes | BinaryIO, key: RawSigner, *, sha1: bool, limits: Limits, start: int = 0
 ) -> tuple[int, bytes]:
     """Where the Signature goes (a byte offset) and its bytes, from one pass over the message.
 
@@ -470,7 +470,9 @@ def _signature_for(
         if p != "xml" and u
     )
     canonical = f"<SignedInfo{declarations}>{body}</SignedInfo>".encode()
-    value = key.private_key.sign(canonical, padding.PKCS1v15(), _HASHES[hash_name])
+    if not isinstance(key.certificate.public_key(), rsa.RSAPublicKey):
+        raise SignatureInvalidError("edXML signatures are RSA; the signer's key is not an RSA key")
+    value = key.sign_raw(canonical, hash_name)
     certificates = "".join(
         f"<X509Certificate>{base64.b64encode(c.public_bytes(Encoding.DER)).decode()}</X509Certificate>"
         for c in (key.certificate, *key.chain)
@@ -495,6 +497,7 @@ def _is_end_tag(message: bytes | BinaryIO, offset: int) -> bool:
 
 
 __all__ = [
+    "RawSigner",
     "SigningKey",
     "ValidationPolicy",
     "VerifiedMessage",

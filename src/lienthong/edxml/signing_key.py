@@ -3,14 +3,34 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import cryptography.exceptions
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from .errors import KeyLoadError
+
+
+class RawSigner(Protocol):
+    """Whatever signs edXML: a key in memory (:class:`SigningKey`) or one on a PKCS#11 token
+    (``lienthong.signatures.keys.RawTokenSigner``). RSA PKCS#1 v1.5, as edXML uses."""
+
+    @property
+    def certificate(self) -> x509.Certificate: ...
+
+    @property
+    def chain(self) -> tuple[x509.Certificate, ...]: ...
+
+    def sign_raw(self, data: bytes, hash_name: str) -> bytes: ...
+
+
+_HASHES: dict[str, hashes.HashAlgorithm] = {
+    "sha1": hashes.SHA1(),  # noqa: S303 - only on explicit request, for old receivers
+    "sha256": hashes.SHA256(),
+}
 
 
 @dataclass(frozen=True)
@@ -30,6 +50,9 @@ class SigningKey:
                 "the private key does not belong to the certificate "
                 f"({self.certificate.subject.rfc4514_string()})"
             )
+
+    def sign_raw(self, data: bytes, hash_name: str) -> bytes:
+        return self.private_key.sign(data, padding.PKCS1v15(), _HASHES[hash_name])
 
     @classmethod
     def from_pem(

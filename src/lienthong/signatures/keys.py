@@ -7,6 +7,7 @@ failure into a :class:`~lienthong.signatures.errors.KeyError_` a clerk can act o
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -522,3 +523,24 @@ def _describe(key: pkcs11.Object) -> str:
         return f"'{label}'"
     key_id = _attribute(key, Attribute.ID)
     return f"with id {bytes(key_id).hex()}" if key_id else "without label"
+
+
+# --- edXML signing through the same sources ---------------------------------------------------
+
+
+class RawTokenSigner:
+    """Any pyHanko signer (a PKCS#11 token included) as an edXML ``RawSigner``."""
+
+    def __init__(self, signer: Signer) -> None:
+        self._signer = signer
+        self.certificate = signer_certificate(signer)
+        registry = signer.cert_registry
+        others = [] if registry is None else list(registry)
+        self.chain = tuple(
+            x509.load_der_x509_certificate(c.dump())
+            for c in others
+            if c.dump() != self.certificate.public_bytes(serialization.Encoding.DER)
+        )
+
+    def sign_raw(self, data: bytes, hash_name: str) -> bytes:
+        return bytes(asyncio.run(self._signer.async_sign_raw(data, hash_name)))
