@@ -49,10 +49,19 @@ install: apt-deps
 	@set -x; $(UV) sync --frozen --python-preference only-system
 
 # Runs the tests and the linters even when one fails, so CI reports both; fails if either did.
+# The hub's suite runs again on PostgreSQL (the scale profile): both profiles, one code base.
+PG_TEST_URL ?= $(or $(LIENTHONG_TEST_DATABASE_URL),postgresql://postgres@127.0.0.1:5432/lienthong)
+
 test: install
 	.ci/services
 	@status=0; \
 	$(BIN)/pytest || status=$$?; \
+	if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || [ "$${CI:-}" = true ]; then \
+		echo "== hub suite on PostgreSQL =="; \
+		LIENTHONG_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest tests/hub -q || status=$$?; \
+	else \
+		echo "PostgreSQL is not reachable: the hub suite ran on SQLite only (CI runs both)"; \
+	fi; \
 	$(MAKE) --no-print-directory lint || status=$$?; \
 	exit $$status
 

@@ -1,0 +1,30 @@
+"""Who is calling: a connected system, by its OAuth2 client-credentials bearer token."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer
+from oauth2_provider.models import get_access_token_model
+
+from lienthong.hub.registry.models import ConnectedSystem
+
+
+class SystemToken(HttpBearer):
+    """Bearer token → the active connected system whose OAuth2 application it was issued to.
+
+    Tokens are looked up by their SHA-256 checksum, as django-oauth-toolkit stores them.
+    """
+
+    def authenticate(self, request: HttpRequest, token: str) -> ConnectedSystem | None:
+        checksum = hashlib.sha256(token.encode("utf-8")).hexdigest()
+        access = (
+            get_access_token_model()
+            .objects.select_related("application")
+            .filter(token_checksum=checksum)
+            .first()
+        )
+        if access is None or access.is_expired() or access.application is None:
+            return None
+        return ConnectedSystem.objects.filter(application=access.application, active=True).first()

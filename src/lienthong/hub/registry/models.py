@@ -1,0 +1,88 @@
+"""The registry: agencies (both code forms, their tree) and the systems that act for them."""
+
+from __future__ import annotations
+
+from django.db import models
+from oauth2_provider.models import Application
+
+
+class Agency(models.Model):
+    """A state agency, party body or approved enterprise on the network (cơ quan, tổ chức)."""
+
+    class Kind(models.TextChoices):
+        STATE = "state", "Cơ quan nhà nước"
+        PARTY = "party", "Cơ quan Đảng"
+        ENTERPRISE = "enterprise", "Doanh nghiệp"
+        OTHER = "other", "Khác"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Chờ duyệt"
+        ACTIVE = "active", "Đang hoạt động"
+        SUSPENDED = "suspended", "Tạm dừng"
+        CLOSED = "closed", "Đã đóng"
+
+    code = models.CharField("mã định danh (QCVN 102)", max_length=13, unique=True)
+    code_d20 = models.CharField(
+        "mã định danh (QĐ 20/2020)", max_length=35, unique=True, null=True, blank=True
+    )
+    name = models.CharField("tên", max_length=200)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    level = models.PositiveSmallIntegerField("cấp")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.STATE)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = "cơ quan"
+        verbose_name_plural = "cơ quan"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == Agency.Status.ACTIVE
+
+
+class ConnectedSystem(models.Model):
+    """A document system connected to the hub, acting for one or more agencies."""
+
+    name = models.CharField("tên hệ thống", max_length=200, unique=True)
+    agencies = models.ManyToManyField(Agency, related_name="systems", blank=True)
+    application = models.OneToOneField(
+        Application, on_delete=models.PROTECT, related_name="connected_system"
+    )
+    webhook_url = models.URLField(blank=True)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "hệ thống kết nối"
+        verbose_name_plural = "hệ thống kết nối"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def acts_for(self, agency: Agency) -> bool:
+        return self.agencies.filter(pk=agency.pk).exists()
+
+
+class TrustAnchor(models.Model):
+    """A root certificate whose signers the hub trusts (chữ ký số chuyên dùng)."""
+
+    name = models.CharField(max_length=300)
+    certificate_pem = models.TextField()
+    fingerprint = models.CharField(max_length=64, unique=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "chứng thư gốc tin cậy"
+        verbose_name_plural = "chứng thư gốc tin cậy"
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,14 @@
+"""URLs of the hub: the API (``/api/v1``), OAuth2 tokens, the operator console."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from lienthong.hub.api.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("oauth/", include("oauth2_provider.urls", namespace="oauth2_provider")),
+    path("admin/", admin.site.urls),
+]
