@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from .edxml_cli import app as edxml_app
+from .pki_cli import app as pki_app
 
 app = typer.Typer(
     name="lienthong",
@@ -17,6 +18,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(edxml_app, name="edxml")
+app.add_typer(pki_app, name="pki")
 
 
 def main() -> None:
