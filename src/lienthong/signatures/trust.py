@@ -39,6 +39,7 @@ from pyhanko_certvalidator.errors import (
     PathValidationError,
     RevokedError,
 )
+from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
 from pyhanko_certvalidator.path import ValidationPath
 
 from .errors import SignaturesError
@@ -119,6 +120,9 @@ class ValidationPolicy:
             crls=list(crls),
             ocsps=list(ocsps),
             weak_hash_algos=weak,
+            # requests, not aiohttp: a context is made per check and an aiohttp session would
+            # be left open each time.
+            fetcher_backend=RequestsFetcherBackend() if self.fetch else None,
         )
 
 
@@ -220,7 +224,11 @@ def _validate_now(
     except (PathBuildingError, PathValidationError, InvalidCertificateError) as exc:
         return CertificateVerdict(False, (), "not-checked", str(exc))
     certs = [x509.load_der_x509_certificate(c.dump()) for c in path.iter_certs(include_root=True)]
-    return CertificateVerdict(True, tuple(reversed(certs)), "good")  # signer first
+    # Soft-fail without the network passes silently: say so rather than claim "good".
+    status: Literal["good", "not-checked"] = (
+        "not-checked" if policy.revocation == "soft-fail" and not policy.fetch else "good"
+    )
+    return CertificateVerdict(True, tuple(reversed(certs)), status)  # signer first
 
 
 async def _validate(validator: CertificateValidator, key_usage: frozenset[str]) -> ValidationPath:
