@@ -3,6 +3,7 @@ service function and render; the rules live in :mod:`lienthong.hub.exchange.serv
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
-from ninja import NinjaAPI, Query, Schema, Status
+from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from oauth2_provider.views import TokenView
 
@@ -19,6 +20,7 @@ from lienthong.hub.errors import HubError, NotFound, PayloadTooLarge
 from lienthong.hub.exchange import services
 from lienthong.hub.exchange.models import Delivery, Message
 from lienthong.hub.registry.models import Agency, ConnectedSystem
+from lienthong.hub.stats.services import statistics
 
 from .auth import SystemToken
 from .problems import from_edxml, from_hub, problem
@@ -186,6 +188,24 @@ def ack(request: HttpRequest, delivery_id: str, body: Ack) -> dict[str, Any]:
         _system(request), _uuid(delivery_id), done=body.result == "done", reason=body.reason
     )
     return {"delivery_id": str(delivery.id), "state": delivery.state}
+
+
+# --- statistics ------------------------------------------------------------------------------
+
+
+class StatsQuery(Schema):
+    start: dt.date | None = Field(None, alias="from")
+    end: dt.date | None = Field(None, alias="to")
+    group: Literal["month", "level", "agency"] = "month"
+
+
+@api.get("/stats", summary="Documents sent and received by the system's agencies")
+def stats(request: HttpRequest, query: Query[StatsQuery]) -> dict[str, Any]:
+    system = _system(request)
+    rows = statistics(
+        agencies=system.agencies.all(), start=query.start, end=query.end, group=query.group
+    )
+    return {"group": query.group, "items": rows}
 
 
 # --- directory and health --------------------------------------------------------------------

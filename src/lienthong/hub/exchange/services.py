@@ -47,6 +47,7 @@ from lienthong.hub.errors import (
 )
 from lienthong.hub.registry.models import Agency, ConnectedSystem
 from lienthong.hub.registry.trust import hub_policy
+from lienthong.hub.stats.services import count
 
 from .blobs import blob_store
 from .delivery_state import DeliveryState, Event, IllegalTransition, next_state
@@ -114,6 +115,7 @@ def submit_message(system: ConnectedSystem, data: bytes) -> Submitted:
                 }
             )
             row.save(update_fields=["receipt"])
+            count([sender.pk], kind=row.kind, direction="sent", at=row.created_at)
             audit(
                 f"system:{system.name}",
                 "message.accepted",
@@ -348,6 +350,13 @@ def acknowledge(
         delivery.acknowledged_at = timezone.now()
         delivery.reason = reason[:2000]
         delivery.save(update_fields=["state", "acknowledged_at", "reason", "updated_at"])
+        if state is DeliveryState.DELIVERED:
+            count(
+                [delivery.recipient_id],
+                kind=delivery.message.kind,
+                direction="received",
+                at=delivery.acknowledged_at,
+            )
         audit(
             f"system:{system.name}",
             f"delivery.{state.value}",

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "lienthong.hub.registry",
     "lienthong.hub.exchange",
     "lienthong.hub.audit",
+    "lienthong.hub.stats",
 ]
 
 MIDDLEWARE = [

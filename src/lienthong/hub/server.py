@@ -1,0 +1,228 @@
+"""Running the hub as a process: Django set up for a command, the database checked, uvicorn.
+
+Nothing here is imported by the edXML tools: Django is set up only when a hub command runs, so
+``lienthong edxml …`` stays fast and Django-free. Problems of the environment (database not
+reachable or not migrated, bad settings) become :class:`HubUnavailable` errors, which the CLI
+reports with exit code 2 and the HTTP API would answer with 503.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from lienthong.hub.errors import HubError
+
+SETTINGS_MODULE = "lienthong.sites.hub.settings"
+ASGI_APPLICATION = "lienthong.sites.hub.asgi:application"
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+
+
+class HubUnavailable(HubError):
+    """The hub cannot work in this environment; the operator must fix it, not the input."""
+
+    code = "hub-unavailable"
+    status = 503
+
+
+class DatabaseUnavailable(HubUnavailable):
+    code = "database-unavailable"
+
+
+class DatabaseNotMigrated(HubUnavailable):
+    code = "database-not-migrated"
+
+
+class HubMisconfigured(HubUnavailable):
+    code = "hub-misconfigured"
+
+
+def setup_django() -> None:
+    """Configure Django for the hub site in this process (once; later calls do nothing)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
+    import django
+    from django.apps import apps
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    if apps.ready:
+        return
+    try:
+        django.setup()
+    except (ValueError, ImproperlyConfigured) as exc:
+        # A LIENTHONG_* variable has an impossible value (an unknown database scheme, …).
+        raise HubMisconfigured(str(exc)) from None
+
+
+@contextmanager
+def environment_errors() -> Iterator[None]:
+    """Turn Django's database and configuration failures into :class:`HubUnavailable`."""
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db import DatabaseError
+
+    try:
+        yield
+    except ImproperlyConfigured as exc:
+        raise HubMisconfigured(str(exc)) from None
+    except DatabaseError as exc:
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DatabaseUnavailable(f"{describe_database()}: {detail}") from None
+
+
+def describe_database() -> str:
+    """Which database this process uses, for messages (never the password)."""
+    from django.db import connection
+
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"SQLite database {settings['NAME']}"
+    host = settings.get("HOST") or "local socket"
+    port = f":{settings['PORT']}" if settings.get("PORT") else ""
+    return f"{connection.display_name} database {settings['NAME']!r} on {host}{port}"
+
+
+def pending_migrations() -> list[str]:
+    """The migrations not applied yet, in the order ``migrate`` would apply them."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    with environment_errors():
+        executor = MigrationExecutor(connection)
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
+
+
+def require_migrated() -> None:
+    """Refuse to work on a database that ``lienthong hub migrate`` has not prepared."""
+    pending = pending_migrations()
+    if pending:
+        raise DatabaseNotMigrated(
+            f"the {describe_database()} is not migrated ({len(pending)} migration(s) pending); "
+            "run `lienthong hub migrate` with the same LIENTHONG_DATA_DIR and "
+            "LIENTHONG_DATABASE_URL first"
+        )
+
+
+def hub_directory() -> Path:
+    """Where the hub keeps its own key and certificate (``LIENTHONG_DATA_DIR/hub``)."""
+    from django.conf import settings
+
+    return Path(settings.LIENTHONG.data_dir) / "hub"
+
+
+def ensure_hub_identity() -> Path:
+    """Make the hub's receipt-signing key and certificate now, once, before any server worker
+    could race to make them; return the certificate's path (the one receivers verify with)."""
+    from lienthong.hub.exchange.receipts import hub_identity
+
+    directory = hub_directory()
+    hub_identity(directory)
+    return directory / "hub-cert.pem"
+
+
+@dataclass(frozen=True)
+class Migrated:
+    applied: list[str]
+    database: str
+    hub_certificate: Path
+
+
+def migrate() -> Migrated:
+    """Bring the database to the current schema (idempotent) and make the hub's identity."""
+    from django.core.management import call_command
+
+    pending = pending_migrations()
+    with environment_errors():
+        if pending:
+            call_command("migrate", interactive=False, verbosity=0)
+    return Migrated(pending, describe_database(), ensure_hub_identity())
+
+
+def is_loopback(host: str) -> bool:
+    """True for an address only this machine can reach (127.0.0.0/8, ::1, localhost)."""
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(host: str, port: int, *, workers: int = 1, access_log: bool = True) -> None:
+    """Run the hub's ASGI application under uvicorn until SIGTERM or SIGINT (graceful stop)."""
+    import uvicorn
+
+    uvicorn.run(
+        ASGI_APPLICATION,
+        host=host,
+        port=port,
+        workers=workers,
+        lifespan="off",  # Django's ASGI handler does not speak the lifespan protocol
+        access_log=access_log,
+        server_header=False,
+        log_level="info",
+    )
+
+
+def run_worker(*, interval: float, once: bool = False) -> None:
+    """The hub's background loop, until SIGTERM or SIGINT (a clean stop, exit status 0).
+
+    Today it has little to do: leases that expire come back by themselves when an inbox is next
+    polled, and webhook delivery is not built yet. Each pass checks that the database answers
+    (reconnecting after a failure, so a database restart does not end the worker) and logs it.
+    """
+    from django.db import close_old_connections, connection
+
+    log = logging.getLogger("lienthong.hub.worker")
+    stop = threading.Event()
+
+    def _stop(signum: int, frame: object) -> None:
+        log.info("worker: %s received, stopping", signal.Signals(signum).name)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        log.info("worker: started (every %ss); webhook delivery is not built yet", interval)
+        while not stop.is_set():
+            close_old_connections()
+            try:
+                with environment_errors():
+                    connection.ensure_connection()
+                log.info("worker: pass done, %s answers", describe_database())
+            except HubUnavailable as exc:
+                log.warning("worker: %s; trying again in %ss", exc.message, interval)
+                connection.close()
+            if once:
+                break
+            stop.wait(interval)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        connection.close()
+    log.info("worker: stopped")
+
+
+__all__ = [
+    "DatabaseNotMigrated",
+    "DatabaseUnavailable",
+    "HubMisconfigured",
+    "HubUnavailable",
+    "Migrated",
+    "describe_database",
+    "ensure_hub_identity",
+    "environment_errors",
+    "is_loopback",
+    "migrate",
+    "pending_migrations",
+    "require_migrated",
+    "run_worker",
+    "serve",
+    "setup_django",
+]
