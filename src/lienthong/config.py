@@ -12,6 +12,7 @@
 | ``LIENTHONG_REQUIRE_SIGNATURE`` | ``true`` | documents (edoc) must carry a trusted signature |
 | ``LIENTHONG_LEASE_SECONDS`` | 300 | how long a pulled delivery stays leased before it comes back |
 | ``LIENTHONG_REVOCATION`` | ``soft-fail`` | revocation mode of signature checks |
+| ``LIENTHONG_METRICS_TOKEN`` | none | bearer token for ``/metrics`` from other machines |
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class Config:
     require_signature: bool
     lease_seconds: int
     revocation: RevocationMode
+    metrics_token: str | None
 
     @property
     def secret_key(self) -> str:
@@ -72,6 +74,7 @@ def load() -> Config:
         max_message_bytes=_int("LIENTHONG_MAX_MESSAGE_BYTES", 100 * 1024 * 1024),
         require_signature=_flag("LIENTHONG_REQUIRE_SIGNATURE", True),
         lease_seconds=_int("LIENTHONG_LEASE_SECONDS", 300),
+        metrics_token=os.environ.get("LIENTHONG_METRICS_TOKEN") or None,
         revocation=_revocation(os.environ.get("LIENTHONG_REVOCATION", "soft-fail")),
     )
 

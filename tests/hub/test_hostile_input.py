@@ -89,3 +89,19 @@ def test_a_message_over_the_size_limit_is_413(network: Network, settings: object
     settings.LIENTHONG = dataclasses.replace(settings.LIENTHONG, max_message_bytes=1000)  # type: ignore[attr-defined]
     response = network.receiver.submit(_status("x" * 2000))
     assert (response.status_code, response.json()["code"]) == (413, "payload-too-large")
+
+
+def test_metrics_count_accepted_and_refused_submissions(network: Network) -> None:
+    network.receiver.submit(b"not xml")
+    from django.test import Client
+
+    text = Client(REMOTE_ADDR="127.0.0.1").get("/api/v1/metrics").content.decode()
+    assert 'lienthong_submissions_total{code="edxml-malformed",outcome="refused"}' in text
+    assert 'lienthong_deliveries{state="queued"}' in text
+
+
+def test_metrics_are_refused_to_other_machines_without_the_token(network: Network) -> None:
+    from django.test import Client
+
+    response = Client(REMOTE_ADDR="203.0.113.9").get("/api/v1/metrics")
+    assert (response.status_code, response.json()["code"]) == (403, "forbidden")

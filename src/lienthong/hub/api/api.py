@@ -4,6 +4,7 @@ service function and render; the rules live in :mod:`lienthong.hub.exchange.serv
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import Any, Literal
 
 from django.conf import settings
@@ -16,13 +17,14 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from oauth2_provider.views import TokenView
 
 from lienthong.edxml.errors import EdxmlError
-from lienthong.hub.errors import HubError, NotFound, PayloadTooLarge
+from lienthong.hub.errors import Forbidden, HubError, NotFound, PayloadTooLarge
 from lienthong.hub.exchange import services
 from lienthong.hub.exchange.models import Delivery, Message
 from lienthong.hub.registry.models import Agency, ConnectedSystem
 from lienthong.hub.stats.services import statistics
 
 from .auth import SystemToken
+from .metrics import SUBMISSIONS, SUBMIT_SECONDS, exposition
 from .problems import from_edxml, from_hub, problem
 
 api = NinjaAPI(
@@ -103,9 +105,15 @@ def submit(request: HttpRequest) -> Status[dict[str, Any]]:
     """Body: the edXML file (``application/xml``). ``201`` when accepted, ``200`` with the first
     receipt when the same sender sends the same bytes again."""
     limit = settings.LIENTHONG.max_message_bytes
-    if int(request.headers.get("Content-Length") or 0) > limit:
-        raise PayloadTooLarge(f"this hub accepts messages of at most {limit} bytes")
-    result = services.submit_message(_system(request), request.body)
+    with SUBMIT_SECONDS.time():
+        try:
+            if int(request.headers.get("Content-Length") or 0) > limit:
+                raise PayloadTooLarge(f"this hub accepts messages of at most {limit} bytes")
+            result = services.submit_message(_system(request), request.body)
+        except (HubError, EdxmlError) as exc:
+            SUBMISSIONS.labels("refused", exc.code).inc()
+            raise
+    SUBMISSIONS.labels("accepted" if result.created else "repeat", "").inc()
     return Status(201 if result.created else 200, _accepted(result.message))
 
 
@@ -247,6 +255,17 @@ def agencies(request: HttpRequest, query: Query[AgencyQuery]) -> dict[str, Any]:
         ],
         "next_since": page[-1].updated_at.isoformat() if page else query.since,
     }
+
+
+@api.get("/metrics", auth=None, include_in_schema=False)
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus text format. Operators only: from this machine, or with the metrics token."""
+    token = settings.LIENTHONG.metrics_token
+    given = request.headers.get("Authorization", "")
+    local = request.META.get("REMOTE_ADDR") in ("127.0.0.1", "::1")
+    if not (local or (token and secrets.compare_digest(given, f"Bearer {token}"))):
+        raise Forbidden("metrics are for operators: ask from the hub's machine or with its token")
+    return HttpResponse(exposition(), content_type="text/plain; version=0.0.4")
 
 
 @api.get("/health", auth=None, summary="Liveness")

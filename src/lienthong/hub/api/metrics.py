@@ -1,0 +1,51 @@
+"""Prometheus metrics of the hub (``/api/v1/metrics``): submissions, latency, deliveries by state.
+
+Counters and histograms live in this process; delivery states are read from the database at
+scrape time (one grouped count), so every process reports the same truth about the queue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.db.models import Count
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.exposition import generate_latest
+from prometheus_client.registry import Collector
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+SUBMISSIONS = Counter(
+    "lienthong_submissions",
+    "Messages submitted, by outcome (accepted, repeat, refused) and refusal code",
+    ["outcome", "code"],
+    registry=REGISTRY,
+)
+SUBMIT_SECONDS = Histogram(
+    "lienthong_submit_seconds",
+    "Time to check and durably store one submission",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+    registry=REGISTRY,
+)
+
+
+class _DeliveryStates(Collector):
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        from lienthong.hub.exchange.delivery_state import DeliveryState
+        from lienthong.hub.exchange.models import Delivery
+
+        family = GaugeMetricFamily(
+            "lienthong_deliveries", "Deliveries by state (dead = given up)", labels=["state"]
+        )
+        counts = dict(Delivery.objects.values_list("state").annotate(n=Count("id")).order_by())
+        for state in DeliveryState:
+            family.add_metric([state.value], counts.get(state.value, 0))
+        yield family
+
+
+REGISTRY.register(_DeliveryStates())
+
+
+def exposition() -> bytes:
+    return bytes(generate_latest(REGISTRY))
