@@ -13,6 +13,7 @@
 | ``LIENTHONG_LEASE_SECONDS`` | 300 | how long a pulled delivery stays leased before it comes back |
 | ``LIENTHONG_REVOCATION`` | ``soft-fail`` | revocation mode of signature checks |
 | ``LIENTHONG_METRICS_TOKEN`` | none | bearer token for ``/metrics`` from other machines |
+| ``LIENTHONG_RATE_LIMIT`` | 200 | requests per second per system and process (0: off) |
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class Config:
     lease_seconds: int
     revocation: RevocationMode
     metrics_token: str | None
+    rate_limit: float
 
     @property
     def secret_key(self) -> str:
@@ -75,6 +77,7 @@ def load() -> Config:
         require_signature=_flag("LIENTHONG_REQUIRE_SIGNATURE", True),
         lease_seconds=_int("LIENTHONG_LEASE_SECONDS", 300),
         metrics_token=os.environ.get("LIENTHONG_METRICS_TOKEN") or None,
+        rate_limit=float(os.environ.get("LIENTHONG_RATE_LIMIT") or 200),
         revocation=_revocation(os.environ.get("LIENTHONG_REVOCATION", "soft-fail")),
     )
 

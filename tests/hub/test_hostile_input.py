@@ -105,3 +105,16 @@ def test_metrics_are_refused_to_other_machines_without_the_token(network: Networ
 
     response = Client(REMOTE_ADDR="203.0.113.9").get("/api/v1/metrics")
     assert (response.status_code, response.json()["code"]) == (403, "forbidden")
+
+
+def test_a_system_over_its_rate_limit_gets_429_with_retry_after(
+    network: Network, settings: object
+) -> None:
+    import dataclasses
+
+    settings.LIENTHONG = dataclasses.replace(settings.LIENTHONG, rate_limit=1)  # type: ignore[attr-defined]
+    answers = [network.receiver.get("/api/v1/inbox") for _ in range(4)]
+    limited = [a for a in answers if a.status_code == 429]
+    assert limited, [a.status_code for a in answers]
+    assert limited[0].json()["code"] == "rate-limited"
+    assert int(limited[0]["Retry-After"]) >= 1

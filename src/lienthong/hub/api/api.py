@@ -24,6 +24,7 @@ from lienthong.hub.registry.models import Agency, ConnectedSystem
 from lienthong.hub.stats.services import statistics
 
 from .auth import SystemToken
+from .ratelimit import BUCKETS
 from .metrics import SUBMISSIONS, SUBMIT_SECONDS, exposition
 from .problems import from_edxml, from_hub, problem
 
@@ -68,6 +69,7 @@ def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _system(request: HttpRequest) -> ConnectedSystem:
     system = request.auth  # type: ignore[attr-defined]
     assert isinstance(system, ConnectedSystem)
+    BUCKETS.take(system.pk, settings.LIENTHONG.rate_limit)
     return system
 
 

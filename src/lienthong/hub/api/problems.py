@@ -68,7 +68,10 @@ def from_edxml(error: EdxmlError) -> JsonResponse:
 
 
 def from_hub(error: HubError) -> JsonResponse:
-    return problem(error.status, error.code, error.message, **error.extra)
+    response = problem(error.status, error.code, error.message, **error.extra)
+    if "retry_after" in error.extra:
+        response["Retry-After"] = str(error.extra["retry_after"])
+    return response
 
 
 def not_found_view(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
