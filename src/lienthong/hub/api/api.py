@@ -24,9 +24,9 @@ from lienthong.hub.registry.models import Agency, ConnectedSystem
 from lienthong.hub.stats.services import statistics
 
 from .auth import SystemToken
-from .ratelimit import BUCKETS
 from .metrics import SUBMISSIONS, SUBMIT_SECONDS, exposition
 from .problems import from_edxml, from_hub, problem
+from .ratelimit import BUCKETS
 
 api = NinjaAPI(
     title="lienthong hub",
