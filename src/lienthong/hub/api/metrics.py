@@ -31,13 +31,17 @@ SUBMIT_SECONDS = Histogram(
 
 
 class _DeliveryStates(Collector):
+    _HELP = "Deliveries by state (dead = given up)"
+
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        # Without it the registry would call collect() at import time, before any database.
+        yield GaugeMetricFamily("lienthong_deliveries", self._HELP, labels=["state"])
+
     def collect(self) -> Iterator[GaugeMetricFamily]:
         from lienthong.hub.exchange.delivery_state import DeliveryState
         from lienthong.hub.exchange.models import Delivery
 
-        family = GaugeMetricFamily(
-            "lienthong_deliveries", "Deliveries by state (dead = given up)", labels=["state"]
-        )
+        family = GaugeMetricFamily("lienthong_deliveries", self._HELP, labels=["state"])
         counts = dict(Delivery.objects.values_list("state").annotate(n=Count("id")).order_by())
         for state in DeliveryState:
             family.add_metric([state.value], counts.get(state.value, 0))
