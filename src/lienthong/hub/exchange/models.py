@@ -85,3 +85,25 @@ class Delivery(models.Model):
             )
         ]
         indexes = [models.Index(fields=["recipient", "state", "created_at"])]
+
+
+class Notification(models.Model):
+    """A "you have mail" webhook call owed to a connected system, with its retry state."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Chờ gửi"
+        SENT = "sent", "Đã gửi"
+        DEAD = "dead", "Bỏ cuộc"
+
+    system = models.ForeignKey(ConnectedSystem, on_delete=models.PROTECT, related_name="+")
+    message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="+")
+    recipients = models.JSONField(default=list)  # the system's agencies the message is for
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]

@@ -49,6 +49,7 @@ from lienthong.hub.registry.models import Agency, ConnectedSystem
 from lienthong.hub.registry.trust import hub_policy
 from lienthong.hub.stats.services import count
 
+from . import webhooks
 from .blobs import blob_store
 from .delivery_state import DeliveryState, Event, IllegalTransition, next_state
 from .models import Delivery, Message, Payload
@@ -102,6 +103,7 @@ def submit_message(system: ConnectedSystem, data: bytes) -> Submitted:
                 **_summary(message),
             )
             Delivery.objects.bulk_create(Delivery(message=row, recipient=r) for r in recipients)
+            webhooks.owe(row, recipients)
             row.receipt = hub_identity(config.data_dir / "hub").sign(
                 {
                     "message_id": str(row.id),

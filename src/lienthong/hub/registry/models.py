@@ -58,6 +58,8 @@ class ConnectedSystem(models.Model):
         Application, on_delete=models.PROTECT, related_name="connected_system"
     )
     webhook_url = models.URLField(blank=True)
+    # Signs webhook bodies (HMAC-SHA256); shown once when the system is added.
+    webhook_secret = models.CharField(max_length=128, blank=True)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
