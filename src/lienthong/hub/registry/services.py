@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -86,6 +87,7 @@ class NewSystem:
     system: ConnectedSystem
     client_id: str
     client_secret: str
+    webhook_secret: str = ""
 
 
 def add_system(
@@ -98,6 +100,7 @@ def add_system(
     if ConnectedSystem.objects.filter(name=name).exists():
         raise RegistryConflict(f"a system named {name!r} exists already")
     secret = generate_client_secret()
+    webhook_secret = secrets.token_urlsafe(32) if webhook_url else ""
     with transaction.atomic():
         application = Application.objects.create(
             name=name,
@@ -106,11 +109,14 @@ def add_system(
             client_secret=secret,  # hashed on save by django-oauth-toolkit
         )
         system = ConnectedSystem.objects.create(
-            name=name, application=application, webhook_url=webhook_url
+            name=name,
+            application=application,
+            webhook_url=webhook_url,
+            webhook_secret=webhook_secret,
         )
         system.agencies.set(agencies)
         audit(actor, "system.added", name, {"agencies": sorted(agency_codes)})
-    return NewSystem(system, application.client_id, secret)
+    return NewSystem(system, application.client_id, secret, webhook_secret)
 
 
 def add_trust_anchor(pem: bytes, *, actor: str = "operator") -> list[TrustAnchor]:
@@ -131,3 +137,133 @@ def add_trust_anchor(pem: bytes, *, actor: str = "operator") -> list[TrustAnchor
             added.append(anchor)
     transaction.on_commit(forget_policy)
     return added
+
+
+# --- operator console and command line: look-ups, status changes, edits ------------------------
+
+
+def agency_by_code(text: str) -> Agency:
+    """The agency registered under ``text``, in either code form (QCVN 102 or Decision 20)."""
+    code = str(parse_agency_code(text))
+    agency = (
+        Agency.objects.filter(code=code).first() or Agency.objects.filter(code_d20=code).first()
+    )
+    if agency is None:
+        raise NotFound(f"the agency {code} is not registered")
+    return agency
+
+
+def list_agencies(*, status: str | None = None) -> list[Agency]:
+    rows = Agency.objects.select_related("parent").order_by("code")
+    if status is not None:
+        rows = rows.filter(status=status)
+    return list(rows)
+
+
+class AgencyStatusConflict(HubError):
+    code = "agency-status-conflict"
+    status = 409
+
+
+# What an operator may do to an agency: the statuses it may start from, and where it ends.
+# Closing is final (the agency's history stays); approving also reinstates a suspended agency.
+AGENCY_STATUS_ACTIONS: dict[str, tuple[frozenset[str], str]] = {
+    "approve": (
+        frozenset({Agency.Status.PENDING, Agency.Status.SUSPENDED}),
+        Agency.Status.ACTIVE,
+    ),
+    "suspend": (frozenset({Agency.Status.PENDING, Agency.Status.ACTIVE}), Agency.Status.SUSPENDED),
+    "close": (
+        frozenset({Agency.Status.PENDING, Agency.Status.ACTIVE, Agency.Status.SUSPENDED}),
+        Agency.Status.CLOSED,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    agency: Agency
+    previous: str
+    changed: bool
+
+
+def change_agency_status(code: str, action: str, *, actor: str = "operator") -> StatusChange:
+    """Approve, suspend or close an agency; asking for the status it already has changes
+    nothing, a move the table above does not allow is an :class:`AgencyStatusConflict`."""
+    if action not in AGENCY_STATUS_ACTIONS:
+        raise HubError(f"{action!r} is not one of {', '.join(AGENCY_STATUS_ACTIONS)}")
+    allowed_from, target = AGENCY_STATUS_ACTIONS[action]
+    with transaction.atomic():
+        agency = Agency.objects.select_for_update().get(pk=agency_by_code(code).pk)
+        previous = agency.status
+        if previous == target:
+            return StatusChange(agency, previous, changed=False)
+        if previous not in allowed_from:
+            raise AgencyStatusConflict(
+                f"the agency {agency.code} is {previous}; only an agency that is "
+                f"{' or '.join(sorted(allowed_from))} can be made {target} ({action})",
+                current=previous,
+            )
+        return StatusChange(set_agency_status(agency.code, target, actor=actor), previous, True)
+
+
+def update_agency(code: str, *, name: str, email: str = "", actor: str = "operator") -> Agency:
+    """Change an agency's name or e-mail address (its codes, place and kind stay)."""
+    with transaction.atomic():
+        agency = Agency.objects.select_for_update().get(pk=agency_by_code(code).pk)
+        changes = {
+            field: {"from": getattr(agency, field), "to": value}
+            for field, value in (("name", name), ("email", email))
+            if getattr(agency, field) != value
+        }
+        if changes:
+            agency.name, agency.email = name, email
+            agency.save(update_fields=["name", "email", "updated_at"])
+            audit(actor, "agency.changed", agency.code, changes)
+    return agency
+
+
+def list_systems() -> list[ConnectedSystem]:
+    return list(
+        ConnectedSystem.objects.select_related("application")
+        .prefetch_related("agencies")
+        .order_by("name")
+    )
+
+
+def change_system(
+    name: str,
+    *,
+    agency_codes: Sequence[str],
+    webhook_url: str,
+    active: bool,
+    actor: str = "operator",
+) -> ConnectedSystem:
+    """Change which agencies a system acts for, its webhook, or whether it may connect at all
+    (its credentials are never shown or changed here)."""
+    with transaction.atomic():
+        system = ConnectedSystem.objects.select_for_update().filter(name=name).first()
+        if system is None:
+            raise NotFound(f"no connected system named {name!r}")
+        agencies = list(Agency.objects.filter(code__in=agency_codes))
+        missing = sorted(set(agency_codes) - {a.code for a in agencies})
+        if missing:
+            raise NotFound(f"not registered: {', '.join(missing)}")
+        before = sorted(system.agencies.values_list("code", flat=True))
+        after = sorted(a.code for a in agencies)
+        changes: dict[str, dict[str, object]] = {}
+        if before != after:
+            changes["agencies"] = {"from": before, "to": after}
+            system.agencies.set(agencies)
+        for field, value in (("webhook_url", webhook_url), ("active", active)):
+            if getattr(system, field) != value:
+                changes[field] = {"from": getattr(system, field), "to": value}
+                setattr(system, field, value)
+        if changes:
+            system.save(update_fields=["webhook_url", "active"])
+            audit(actor, "system.changed", system.name, changes)
+    return system
+
+
+def list_trust_anchors() -> list[TrustAnchor]:
+    return list(TrustAnchor.objects.order_by("added_at", "name"))
