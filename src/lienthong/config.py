@@ -14,6 +14,7 @@
 | ``LIENTHONG_REVOCATION`` | ``soft-fail`` | revocation mode of signature checks |
 | ``LIENTHONG_METRICS_TOKEN`` | none | bearer token for ``/metrics`` from other machines |
 | ``LIENTHONG_RATE_LIMIT`` | 200 | requests per second per system and process (0: off) |
+| ``LIENTHONG_MAX_LEASES`` | 20 | leases without acknowledgement before a delivery is dead |
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class Config:
     revocation: RevocationMode
     metrics_token: str | None
     rate_limit: float
+    max_leases: int
 
     @property
     def secret_key(self) -> str:
@@ -78,6 +80,7 @@ def load() -> Config:
         lease_seconds=_int("LIENTHONG_LEASE_SECONDS", 300),
         metrics_token=os.environ.get("LIENTHONG_METRICS_TOKEN") or None,
         rate_limit=float(os.environ.get("LIENTHONG_RATE_LIMIT") or 200),
+        max_leases=_int("LIENTHONG_MAX_LEASES", 20),
         revocation=_revocation(os.environ.get("LIENTHONG_REVOCATION", "soft-fail")),
     )
 

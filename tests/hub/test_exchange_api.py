@@ -180,3 +180,21 @@ def test_a_status_from_an_agency_that_never_received_the_document_is_refused(
     )  # type: ignore[arg-type]
     response = network.outsider.submit(build(status))
     assert response.status_code == 403
+
+
+def test_a_delivery_never_acknowledged_goes_dead_after_the_lease_limit(
+    network: Network, agency_key: SigningKey, settings: object
+) -> None:
+    import dataclasses
+
+    settings.LIENTHONG = dataclasses.replace(  # type: ignore[attr-defined]
+        settings.LIENTHONG,  # type: ignore[attr-defined]
+        lease_seconds=-1,
+        max_leases=2,
+    )
+    message_id = network.sender.submit(document(agency_key, to=(NGHE_AN,))).json()["id"]
+    assert len(network.receiver.get("/api/v1/inbox").json()["items"]) == 1
+    assert len(network.receiver.get("/api/v1/inbox").json()["items"]) == 1
+    assert network.receiver.get("/api/v1/inbox").json()["items"] == []
+    trace = network.sender.get(f"/api/v1/messages/{message_id}/trace").json()
+    assert trace["recipients"][0]["state"] == "dead"

@@ -294,6 +294,7 @@ def lease_deliveries(
     now = timezone.now()
     lease_until = now + dt.timedelta(seconds=settings.LIENTHONG.lease_seconds)
     with transaction.atomic():
+        _give_up_exhausted(system, now, kind)
         waiting = _waiting(system, now, kind).order_by("created_at")
         if _supports_skip_locked():  # PostgreSQL; SQLite serialises writers instead
             waiting = waiting.select_for_update(skip_locked=True, of=("self",))
@@ -307,6 +308,23 @@ def lease_deliveries(
             chosen, ["state", "lease_until", "leased_by", "lease_count", "updated_at"]
         )
     return chosen
+
+
+def _give_up_exhausted(system: ConnectedSystem, now: dt.datetime, kind: str | None) -> None:
+    """A delivery leased ``LIENTHONG_MAX_LEASES`` times and never acknowledged goes dead."""
+    exhausted = list(
+        _waiting(system, now, kind).filter(lease_count__gte=settings.LIENTHONG.max_leases)
+    )
+    for delivery in exhausted:
+        delivery.state = next_state(DeliveryState(delivery.state), Event.GIVE_UP).value
+        delivery.reason = f"leased {delivery.lease_count} times without an acknowledgement"
+        delivery.save(update_fields=["state", "reason", "updated_at"])
+        audit(
+            "hub",
+            "delivery.dead",
+            str(delivery.pk),
+            {"message": str(delivery.message_id), "recipient": delivery.recipient.code},
+        )
 
 
 def _supports_skip_locked() -> bool:
