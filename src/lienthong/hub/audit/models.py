@@ -19,3 +19,15 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["seq"]
+
+
+class AuditCheckpoint(models.Model):
+    """The chain's tip at a moment, signed by the hub: a rewritten chain no longer matches it."""
+
+    seq = models.BigIntegerField(unique=True)  # the last entry covered
+    hash = models.CharField(max_length=64)
+    at = models.DateTimeField()
+    signature = models.TextField()  # the hub's receipt-style signature over {seq, hash, at}
+
+    class Meta:
+        ordering = ["seq"]

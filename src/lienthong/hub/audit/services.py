@@ -15,10 +15,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography import x509
 from django.db import connection
 from django.utils import timezone
 
-from .models import AuditEntry
+from lienthong.hub.exchange.receipts import HubIdentity, verify_receipt
+
+from .models import AuditCheckpoint, AuditEntry
 
 GENESIS = "0" * 64
 _LOCK_KEY = 0x6C69656E  # "lien": one advisory lock for the chain's tip
@@ -66,10 +69,31 @@ class ChainReport:
     ok: bool
     first_bad_seq: int | None = None
     problem: str | None = None
+    checkpoints: int = 0
 
 
-def verify_chain(entries: Iterator[AuditEntry] | None = None) -> ChainReport:
-    """Recompute the chain from the start; report the first entry that does not fit."""
+def checkpoint(identity: HubIdentity) -> AuditCheckpoint | None:
+    """Sign the chain's current tip (the worker does it periodically); None if nothing is new."""
+    tip = AuditEntry.objects.order_by("-seq").first()
+    if tip is None or AuditCheckpoint.objects.filter(seq=tip.seq).exists():
+        return None
+    at = timezone.now()
+    signed = identity.sign({"seq": tip.seq, "hash": tip.hash, "at": at.isoformat()})
+    return AuditCheckpoint.objects.create(
+        seq=tip.seq, hash=tip.hash, at=at, signature=json.dumps(signed, ensure_ascii=False)
+    )
+
+
+def verify_chain(
+    entries: Iterator[AuditEntry] | None = None, *, certificate: x509.Certificate | None = None
+) -> ChainReport:
+    """Recompute the chain from the start; report the first entry that does not fit.
+
+    With the hub's ``certificate``, every signed checkpoint must also match the chain: a chain
+    rewritten from some entry on (hashes recomputed) or cut short is caught by them.
+    """
+    marks = {c.seq: c for c in AuditCheckpoint.objects.all()} if entries is None else {}
+    checked = 0
     previous = GENESIS
     count = 0
     source = entries if entries is not None else AuditEntry.objects.order_by("seq").iterator()
@@ -84,8 +108,34 @@ def verify_chain(entries: Iterator[AuditEntry] | None = None) -> ChainReport:
             return ChainReport(
                 count, False, entry.seq, "the entry was changed after it was written"
             )
+        mark = marks.pop(entry.seq, None)
+        if mark is not None and certificate is not None:
+            if not _checkpoint_holds(mark, entry, certificate):
+                return ChainReport(
+                    count, False, entry.seq, "the chain no longer matches a signed checkpoint"
+                )
+            checked += 1
         previous = entry.hash
-    return ChainReport(count, True)
+    if marks and certificate is not None:
+        return ChainReport(
+            count, False, min(marks), "entries covered by a signed checkpoint are gone"
+        )
+    return ChainReport(count, True, checkpoints=checked)
 
 
-__all__ = ["ChainReport", "append", "verify_chain"]
+def _checkpoint_holds(
+    mark: AuditCheckpoint, entry: AuditEntry, certificate: x509.Certificate
+) -> bool:
+    try:
+        signed = json.loads(mark.signature)
+    except ValueError:
+        return False
+    data = signed.get("data", {}) if isinstance(signed, dict) else {}
+    return (
+        verify_receipt(signed, certificate)
+        and data.get("seq") == entry.seq
+        and data.get("hash") == entry.hash == mark.hash
+    )
+
+
+__all__ = ["ChainReport", "append", "checkpoint", "verify_chain"]
