@@ -6,14 +6,17 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.console import Console
 
 from .edxml.errors import EdxmlError, KeyLoadError
-from .signatures.errors import KeyError_, PkiError, SignaturesError
-from .signatures.trust import TrustError
+from .signatures.errors import KeyError_, PkiError, SignaturesError, TrustError
+
+if TYPE_CHECKING:
+    from .client.errors import HubClientError
+    from .hub.errors import HubError
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 1
@@ -56,3 +59,33 @@ def reported(as_json: bool) -> Iterator[None]:
         fail("file-not-found", f"{exc.filename}: is a directory", EXIT_USAGE, as_json)
     except PermissionError as exc:
         fail("permission-denied", f"{exc.filename}: permission denied", EXIT_USAGE, as_json)
+    except _hub_client_error() as exc:
+        # Refused credentials, a request the hub cannot parse, a hub still down after the
+        # retries: the caller's set-up or moment (2). The hub refusing the message itself: 1.
+        usage = exc.retryable or exc.code in ("unauthorized", "request-invalid")
+        exit_code = EXIT_USAGE if usage else EXIT_BAD_INPUT
+        if as_json:
+            emit_json({"error": exc.as_dict()})
+            raise typer.Exit(exit_code) from None
+        fail(exc.code, exc.message, exit_code, as_json)
+    except _hub_error() as exc:
+        # 5xx is the hub's environment (database down, not migrated): the operator's to fix.
+        exit_code = EXIT_USAGE if exc.status >= 500 else EXIT_BAD_INPUT
+        if as_json:
+            emit_json({"error": {"code": exc.code, "message": exc.message, **exc.extra}})
+            raise typer.Exit(exit_code) from None
+        fail(exc.code, exc.message, exit_code, as_json)
+
+
+def _hub_client_error() -> type[HubClientError]:
+    # Likewise: only `send`, `inbox`, `fetch` and `ack` load the hub client (and httpx).
+    from .client.errors import HubClientError
+
+    return HubClientError
+
+
+def _hub_error() -> type[HubError]:
+    # Imported only when an error gets this far, so that `lienthong edxml` never loads the hub.
+    from .hub.errors import HubError
+
+    return HubError

@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from .signatures.trust import REVOCATION_MODES, TrustError, ValidationPolicy
+from .signatures.errors import TrustError
+from .signatures.trust import REVOCATION_MODES, ValidationPolicy
 
 TrustOpt = Annotated[
     list[Path],

@@ -118,3 +118,11 @@ def test_a_system_over_its_rate_limit_gets_429_with_retry_after(
     assert limited, [a.status_code for a in answers]
     assert limited[0].json()["code"] == "rate-limited"
     assert int(limited[0]["Retry-After"]) >= 1
+
+
+def test_an_unknown_url_is_a_404_problem_not_an_html_page(network: Network) -> None:
+    from django.test import Client
+
+    response = Client().get("/no/such/page")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"

@@ -28,6 +28,12 @@ class KeyError_(SignaturesError):
     code = "key-invalid"
 
 
+class TrustError(SignaturesError):
+    """Trust anchors cannot be read, or a policy is not well formed."""
+
+    code = "trust-invalid"
+
+
 class PdfError(SignaturesError):
     """The PDF cannot be read or written (not a PDF, encrypted, damaged)."""
 

@@ -42,17 +42,11 @@ from pyhanko_certvalidator.errors import (
 from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
 from pyhanko_certvalidator.path import ValidationPath
 
-from .errors import SignaturesError
+from .errors import TrustError
 
 _SHA256 = SHA256()
 RevocationMode = Literal["hard-fail", "soft-fail", "require"]
 REVOCATION_MODES: tuple[RevocationMode, ...] = ("hard-fail", "soft-fail", "require")
-
-
-class TrustError(SignaturesError):
-    """Trust anchors cannot be read, or a policy is not well formed."""
-
-    code = "trust-invalid"
 
 
 @dataclass(frozen=True)
@@ -244,3 +238,16 @@ async def _validate(validator: CertificateValidator, key_usage: frozenset[str]) 
             last = exc
     assert last is not None
     raise last
+
+
+__all__ = [
+    "REVOCATION_MODES",
+    "CertificateVerdict",
+    "RevocationMode",
+    "TrustError",
+    "ValidationPolicy",
+    "VerdictCache",
+    "load_certificates",
+    "to_asn1",
+    "validate_certificate",
+]

@@ -7,6 +7,10 @@ from django.urls import include, path
 
 from lienthong.hub.api.api import api
 
+# Outside the API too, errors are problem details, never an HTML page or a stack trace.
+handler404 = "lienthong.hub.api.problems.not_found_view"
+handler500 = "lienthong.hub.api.problems.server_error_view"
+
 urlpatterns = [
     path("api/v1/", api.urls),
     path("oauth/", include("oauth2_provider.urls", namespace="oauth2_provider")),
