@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import typer
 
+from .client_cli import ack, fetch, inbox, send
 from .edxml_cli import app as edxml_app
+from .hub_cli import app as hub_app
+from .pdf_cli import app as pdf_app
 from .pki_cli import app as pki_app
 
 app = typer.Typer(
@@ -18,7 +21,13 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(edxml_app, name="edxml")
+app.command()(send)
+app.command()(inbox)
+app.command()(fetch)
+app.command()(ack)
+app.add_typer(hub_app, name="hub")
 app.add_typer(pki_app, name="pki")
+app.add_typer(pdf_app, name="pdf")
 
 
 def main() -> None:

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, NoReturn
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn
 
 import typer
 from rich.console import Console
 
 from .edxml.errors import EdxmlError, KeyLoadError
-from .signatures.errors import KeyError_, PkiError, SignaturesError, TrustError
+from .signatures.errors import (
+    KeyError_,
+    PkiError,
+    SignaturesError,
+    TimestampUnavailableError,
+    TrustError,
+)
 
 if TYPE_CHECKING:
     from .client.errors import HubClientError
@@ -27,7 +36,13 @@ err_console = Console(stderr=True)
 
 # Errors about the caller's environment (key files, trust anchors, the PKI folder) rather than
 # the document checked: exit 2, like a usage error.
-_ENVIRONMENT_ERRORS: tuple[type[Exception], ...] = (KeyLoadError, KeyError_, TrustError, PkiError)
+_ENVIRONMENT_ERRORS: tuple[type[Exception], ...] = (
+    KeyLoadError,
+    KeyError_,
+    TrustError,
+    PkiError,
+    TimestampUnavailableError,  # the time-stamp authority is down: not the document's fault
+)
 
 
 def emit_json(payload: Any) -> None:
@@ -89,3 +104,21 @@ def _hub_error() -> type[HubError]:
     from .hub.errors import HubError
 
     return HubError
+
+
+@contextmanager
+def atomic_output(path: Path) -> Iterator[BinaryIO]:
+    """A file that appears at ``path`` whole, or not at all: a reader never sees half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            yield out
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    with atomic_output(path) as out:
+        out.write(data)

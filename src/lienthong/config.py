@@ -24,7 +24,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from .signatures.trust import REVOCATION_MODES, RevocationMode
+from .signatures.revocation import REVOCATION_MODES, RevocationMode
 
 
 def _flag(name: str, default: bool) -> bool:

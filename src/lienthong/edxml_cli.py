@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import mimetypes
-import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, BinaryIO
+from typing import Annotated, Any
 
 import typer
 
-from .cli_output import EXIT_BAD_INPUT, EXIT_USAGE, console, emit_json, fail, reported
+from .cli_output import (
+    EXIT_BAD_INPUT,
+    EXIT_USAGE,
+    atomic_output,
+    console,
+    emit_json,
+    fail,
+    reported,
+    write_atomically,
+)
 from .edxml import EdocMessage, Message, Organization, ParseResult, check, parse, validate
 from .edxml.attachments import (
     base64_decoded_size,
@@ -21,7 +26,6 @@ from .edxml.attachments import (
 )
 from .edxml.build import build as build_bytes
 from .edxml.compose import NewFile, new_edoc
-from .edxml.dsig import SigningKey, sign_stream, verify
 from .edxml.errors import KeyLoadError
 from .edxml.extract import extract_attachments
 from .edxml.model import Code
@@ -31,24 +35,6 @@ app = typer.Typer(help="edXML (QCVN 102:2016) messages.", no_args_is_help=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object on standard output.")]
 FileArg = Annotated[Path, typer.Argument(help="An .edxml file.", show_default=False)]
-
-
-@contextmanager
-def _atomic_output(path: Path) -> Iterator[BinaryIO]:
-    """A file that appears at ``path`` whole, or not at all: a reader never sees half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            yield out
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    with _atomic_output(path) as out:
-        out.write(data)
 
 
 def summary(result: ParseResult) -> dict[str, Any]:
@@ -210,6 +196,8 @@ def sign_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Sign a message (enveloped XML-DSig, RSA-SHA256) with an agency key."""
+    from .edxml.dsig import SigningKey, sign_stream  # loads the validator: only when signing
+
     with reported(as_json):
         try:
             signing_key = SigningKey.from_pem(
@@ -217,7 +205,7 @@ def sign_cmd(
             )
         except (ValueError, TypeError) as exc:
             raise KeyLoadError(f"cannot load the key or certificate: {exc}") from None
-        with file.open("rb") as source, _atomic_output(out) as sink:
+        with file.open("rb") as source, atomic_output(out) as sink:
             sign_stream(source, sink, signing_key)
         if as_json:
             emit_json({"output": str(out), "size": out.stat().st_size})
@@ -235,6 +223,8 @@ def verify_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Verify the signature against trust anchors; exit 0 only if valid and trusted."""
+    from .edxml.dsig import verify  # loads the validator: only when verifying
+
     with reported(as_json):
         policy = policy_from_options(trust, revocation, offline, at)
         with file.open("rb") as source:

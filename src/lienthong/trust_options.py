@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .signatures.errors import TrustError
-from .signatures.trust import REVOCATION_MODES, ValidationPolicy
+from .signatures.revocation import REVOCATION_MODES
+
+if TYPE_CHECKING:
+    from .signatures.trust import ValidationPolicy
 
 TrustOpt = Annotated[
     list[Path],
@@ -47,6 +50,8 @@ def policy_from_options(
             moment = dt.datetime.fromisoformat(at)
         except ValueError:
             raise TrustError(f"--at {at!r} is not an ISO 8601 time") from None
+    from .signatures.trust import ValidationPolicy  # the validator loads only when used
+
     return ValidationPolicy.from_paths(
         trust,
         revocation=revocation,

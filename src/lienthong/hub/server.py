@@ -49,7 +49,6 @@ def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
     import django
     from django.apps import apps
-
     from django.core.exceptions import ImproperlyConfigured
 
     if apps.ready:
@@ -101,6 +100,15 @@ def pending_migrations() -> list[str]:
 
 def require_migrated() -> None:
     """Refuse to work on a database that ``lienthong hub migrate`` has not prepared."""
+    from django.db import connection
+
+    name = connection.settings_dict["NAME"]
+    if connection.vendor == "sqlite" and not Path(name).exists():
+        # Checked before connecting, which would leave an empty database file behind.
+        raise DatabaseNotMigrated(
+            f"there is no hub database at {name}; run `lienthong hub migrate` with this "
+            "LIENTHONG_DATA_DIR first (or point LIENTHONG_DATA_DIR at the hub's data)"
+        )
     pending = pending_migrations()
     if pending:
         raise DatabaseNotMigrated(
@@ -171,12 +179,13 @@ def serve(host: str, port: int, *, workers: int = 1, access_log: bool = True) ->
     )
 
 
-def run_worker(*, interval: float, once: bool = False) -> None:
-    """The hub's background loop, until SIGTERM or SIGINT (a clean stop, exit status 0).
+def run_worker(*, interval: float, once: bool = False) -> bool:
+    """The hub's background loop, until SIGTERM or SIGINT; True if its last pass succeeded.
 
-    Today it has little to do: leases that expire come back by themselves when an inbox is next
-    polled, and webhook delivery is not built yet. Each pass checks that the database answers
-    (reconnecting after a failure, so a database restart does not end the worker) and logs it.
+    Each pass signs an audit checkpoint when the log has grown since the last one. A database
+    that does not answer is logged and tried again on the next pass, so a database restart does
+    not end the worker. Leases that expire come back by themselves when an inbox is next polled;
+    webhook delivery is not built yet.
     """
     from django.db import close_old_connections, connection
 
@@ -188,15 +197,17 @@ def run_worker(*, interval: float, once: bool = False) -> None:
         stop.set()
 
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    succeeded = False
     try:
         log.info("worker: started (every %ss); webhook delivery is not built yet", interval)
         while not stop.is_set():
             close_old_connections()
             try:
                 with environment_errors():
-                    connection.ensure_connection()
-                log.info("worker: pass done, %s answers", describe_database())
+                    _housekeeping(log)
+                succeeded = True
             except HubUnavailable as exc:
+                succeeded = False
                 log.warning("worker: %s; trying again in %ss", exc.message, interval)
                 connection.close()
             if once:
@@ -207,6 +218,24 @@ def run_worker(*, interval: float, once: bool = False) -> None:
             signal.signal(sig, handler)
         connection.close()
     log.info("worker: stopped")
+    return succeeded
+
+
+def _housekeeping(log: logging.Logger) -> None:
+    """One pass of the worker's periodic work."""
+    from django.db import IntegrityError, transaction
+
+    from lienthong.hub.audit.services import checkpoint
+    from lienthong.hub.exchange.receipts import hub_identity
+
+    try:
+        with transaction.atomic():
+            mark = checkpoint(hub_identity(hub_directory()))
+    except IntegrityError:
+        mark = None  # another worker signed the same tip first
+    if mark is not None:
+        log.info("worker: signed an audit checkpoint at entry %s", mark.seq)
+    log.info("worker: pass done")
 
 
 __all__ = [

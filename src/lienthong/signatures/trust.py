@@ -43,10 +43,9 @@ from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBack
 from pyhanko_certvalidator.path import ValidationPath
 
 from .errors import TrustError
+from .revocation import REVOCATION_MODES, RevocationMode
 
 _SHA256 = SHA256()
-RevocationMode = Literal["hard-fail", "soft-fail", "require"]
-REVOCATION_MODES: tuple[RevocationMode, ...] = ("hard-fail", "soft-fail", "require")
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Where payloads live: content-addressed by SHA-256, written whole or not at all.
 
 The file system under the data directory by default; S3-compatible storage when
-``LIENTHONG_BLOB_URL=s3://…`` (scale profile).
+``LIENTHONG_BLOB_URL=s3://…`` (scale profile, :mod:`lienthong.hub.exchange.s3`).
 """
 
 from __future__ import annotations
@@ -10,6 +10,15 @@ import os
 import tempfile
 from pathlib import Path
 from typing import BinaryIO, Protocol
+
+from lienthong.hub.errors import HubError
+
+
+class StorageUnavailable(HubError):
+    """The payload storage cannot be reached or refuses the hub: retry later, fix the storage."""
+
+    code = "storage-unavailable"
+    status = 503
 
 
 class BlobStore(Protocol):
@@ -56,10 +65,7 @@ def blob_store() -> BlobStore:
 
     config = settings.LIENTHONG
     if config.blob_url:
-        from django.core.exceptions import ImproperlyConfigured
+        from .s3 import store_for  # boto3 is imported only by hubs that use it
 
-        raise ImproperlyConfigured(
-            "LIENTHONG_BLOB_URL is set, but S3 payload storage is not built yet (issue 4); "
-            "unset it to keep payloads under LIENTHONG_DATA_DIR"
-        )
+        return store_for(config.blob_url)
     return FileBlobStore(config.data_dir / "payloads")

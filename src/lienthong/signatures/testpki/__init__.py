@@ -27,19 +27,48 @@ Decisions others rely on:
 * Everything is UTC; a naive datetime is taken as UTC.
 """
 
-from .issuing import (
-    DEFAULT_PORT,
-    REVOCATION_REASONS,
-    Credential,
-    PkiInfo,
-    init_pki,
-    issue_agency,
-    issue_person,
-    open_pki,
-    revoke,
-)
-from .names import agency_code_of, holder_role_of
-from .server import make_wsgi_app, serve, serving
+from typing import TYPE_CHECKING, Any
+
+from .records import DEFAULT_PORT, REVOCATION_REASONS
+
+if TYPE_CHECKING:
+    from .issuing import (
+        Credential,
+        PkiInfo,
+        init_pki,
+        issue_agency,
+        issue_person,
+        open_pki,
+        revoke,
+    )
+    from .names import agency_code_of, holder_role_of
+    from .server import make_wsgi_app, serve, serving
+
+# certomancer loads on first use, so that a command line naming these starts fast.
+_LAZY = {
+    "Credential": "issuing",
+    "PkiInfo": "issuing",
+    "init_pki": "issuing",
+    "issue_agency": "issuing",
+    "issue_person": "issuing",
+    "open_pki": "issuing",
+    "revoke": "issuing",
+    "agency_code_of": "names",
+    "holder_role_of": "names",
+    "make_wsgi_app": "server",
+    "serve": "server",
+    "serving": "server",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(name)
+    import importlib
+
+    return getattr(importlib.import_module(f".{module}", __name__), name)
+
 
 __all__ = [
     "DEFAULT_PORT",

@@ -38,6 +38,8 @@ from .names import (
     slug,
 )
 from .records import (
+    DEFAULT_PORT,
+    REVOCATION_REASONS,
     CertRecord,
     Kind,
     Layout,
@@ -50,8 +52,6 @@ from .records import (
     write_file,
 )
 
-DEFAULT_PORT: Final = 9123
-
 # The PKI's own certificates start well in the past, so that tests may issue credentials valid
 # (and sign) years ago, and end far ahead, so that "years later" validation still has a root.
 _CA_BACKDATE: Final = dt.timedelta(days=3653)
@@ -59,18 +59,6 @@ _CA_LIFETIME: Final = dt.timedelta(days=10958)
 _LEAF_BACKDATE: Final = dt.timedelta(days=1)
 _LEAF_LIFETIME: Final = dt.timedelta(days=365)
 _KEY_SIZE: Final = 2048
-
-# RFC 5280 reasons that mean a revocation (certificateHold and removeFromCRL do not).
-REVOCATION_REASONS: Final = (
-    "unspecified",
-    "key_compromise",
-    "ca_compromise",
-    "affiliation_changed",
-    "superseded",
-    "cessation_of_operation",
-    "privilege_withdrawn",
-    "aa_compromise",
-)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,20 @@ from typing import Any, Final
 
 from ..errors import PkiError
 
+DEFAULT_PORT: Final = 9123
+
+# RFC 5280 reasons that mean a revocation (certificateHold and removeFromCRL do not).
+REVOCATION_REASONS: Final = (
+    "unspecified",
+    "key_compromise",
+    "ca_compromise",
+    "affiliation_changed",
+    "superseded",
+    "cessation_of_operation",
+    "privilege_withdrawn",
+    "aa_compromise",
+)
+
 STATE_FILE: Final = "lienthong-pki.json"
 _LOCK_FILE: Final = ".lienthong-pki.lock"
 _FORMAT: Final = "lienthong-pki/1"

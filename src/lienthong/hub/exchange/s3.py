@@ -1,0 +1,252 @@
+"""Payloads in S3-compatible object storage, the scale profile's blob store (boto3).
+
+Configured by one URL, ``LIENTHONG_BLOB_URL``::
+
+    s3://BUCKET?endpoint=http://127.0.0.1:8333&region=us-east-1
+
+| parameter | default | meaning |
+| --- | --- | --- |
+| ``endpoint`` | AWS itself | the S3 API's base URL (SeaweedFS, MinIO, Ceph RGW, …) |
+| ``region`` | ``us-east-1`` | the region requests are signed for |
+| ``addressing`` | ``path`` | ``path`` (``endpoint/bucket/key``, most servers) or ``virtual`` |
+| ``access_key``, ``secret_key`` | the AWS chain | credentials; better left out of the URL |
+
+Without ``access_key``/``secret_key`` boto3's standard chain applies: the ``AWS_ACCESS_KEY_ID``,
+``AWS_SECRET_ACCESS_KEY`` (and ``AWS_SESSION_TOKEN``) environment variables, then
+``AWS_PROFILE`` and the shared credential files, then the machine's role. Secrets never appear
+in an error message, a log line or a ``repr``.
+
+Objects are named ``payloads/ab/cd/<sha256>``. An upload carries its SHA-256 (the name itself)
+as ``x-amz-checksum-sha256``, so the server refuses bytes damaged on the way; a download is checked
+the same way by boto3 when the server returns the checksum. The bucket is created on first use.
+Any failure of the storage itself (unreachable, refused credentials, missing bucket) is
+:class:`~lienthong.hub.exchange.blobs.StorageUnavailable`, answered 503 ``storage-unavailable``.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import re
+import threading
+from typing import Any, BinaryIO, cast
+from urllib.parse import parse_qs, urlsplit
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+from django.core.exceptions import ImproperlyConfigured
+
+from .blobs import StorageUnavailable
+
+KEY_PREFIX = "payloads"
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_PARAMETERS = ("endpoint", "region", "addressing", "access_key", "secret_key")
+_ADDRESSING = ("path", "virtual")
+_MISSING = frozenset({"404", "NoSuchKey", "NotFound"})
+_NO_BUCKET = frozenset({"NoSuchBucket"})
+
+
+class S3BlobStore:
+    """Content-addressed payloads in one bucket; safe to share between threads."""
+
+    def __init__(self, client: Any, bucket: str, *, endpoint: str | None = None) -> None:
+        self.client = client
+        self.bucket = bucket
+        self.endpoint = endpoint
+        self._bucket_ready = False
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_url(cls, url: str) -> S3BlobStore:
+        """A store for ``s3://BUCKET?endpoint=…&region=…`` (see the module's documentation)."""
+        parts = urlsplit(url)
+        if parts.scheme != "s3" or not parts.hostname:
+            raise ImproperlyConfigured(
+                "LIENTHONG_BLOB_URL must look like s3://BUCKET?endpoint=http://host:port"
+            )
+        if parts.path not in ("", "/"):
+            raise ImproperlyConfigured(
+                f"LIENTHONG_BLOB_URL names the bucket {parts.hostname!r} and nothing after it; "
+                "payloads always go under payloads/ in that bucket"
+            )
+        query = parse_qs(parts.query, keep_blank_values=True)
+        unknown = sorted(set(query) - set(_PARAMETERS))
+        if unknown:
+            raise ImproperlyConfigured(
+                f"LIENTHONG_BLOB_URL has unknown parameter(s) {', '.join(unknown)}; "
+                f"known: {', '.join(_PARAMETERS)}"
+            )
+        value = {name: values[-1] for name, values in query.items() if values and values[-1]}
+        addressing = value.get("addressing", "path")
+        if addressing not in _ADDRESSING:
+            raise ImproperlyConfigured(
+                f"LIENTHONG_BLOB_URL addressing={addressing!r} is not one of path, virtual"
+            )
+        if ("access_key" in value) != ("secret_key" in value):
+            raise ImproperlyConfigured(
+                "LIENTHONG_BLOB_URL needs both access_key and secret_key, or neither "
+                "(then AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are used)"
+            )
+        endpoint = value.get("endpoint")
+        if endpoint is not None and urlsplit(endpoint).scheme not in ("http", "https"):
+            raise ImproperlyConfigured(
+                f"LIENTHONG_BLOB_URL endpoint={endpoint!r} must be an http:// or https:// URL"
+            )
+        session = boto3.session.Session(
+            aws_access_key_id=value.get("access_key"),
+            aws_secret_access_key=value.get("secret_key"),
+            region_name=value.get("region", "us-east-1"),
+        )
+        client = session.client(
+            "s3",
+            endpoint_url=endpoint,
+            config=Config(
+                s3={"addressing_style": addressing},
+                retries={"mode": "standard", "max_attempts": 3},
+                connect_timeout=5,
+                read_timeout=60,
+                max_pool_connections=32,
+                request_checksum_calculation="when_supported",
+                response_checksum_validation="when_supported",
+            ),
+        )
+        return cls(client, parts.hostname, endpoint=endpoint)
+
+    def __repr__(self) -> str:
+        return f"S3BlobStore(bucket={self.bucket!r}, endpoint={self.endpoint!r})"
+
+    # --- the BlobStore protocol ----------------------------------------------------------------
+
+    def put(self, sha256: str, data: bytes) -> None:
+        """Store ``data`` under its SHA-256; durable once the server has answered.
+
+        Nothing is sent when the object is already there with the same size (and the same
+        checksum, when the server reports one): the name is the content.
+        """
+        key = self._key(sha256)
+        checksum = base64.b64encode(bytes.fromhex(sha256)).decode("ascii")
+        self._ensure_bucket()
+        head = self._head(key)
+        if head is not None and head.get("ContentLength") == len(data):
+            stored = head.get("ChecksumSHA256")
+            if stored is None or stored == checksum:
+                return
+        try:
+            self.client.put_object(
+                Bucket=self.bucket,
+                Key=key,
+                Body=data,
+                ChecksumSHA256=checksum,
+                ContentType="application/octet-stream",
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise self._unavailable(f"store the payload {sha256}", exc) from None
+
+    def open(self, sha256: str) -> BinaryIO:
+        """The payload as a stream read from the server as it is consumed; close it after use.
+
+        Raises :class:`FileNotFoundError` when no payload has that SHA-256.
+        """
+        key = self._key(sha256)
+        self._ensure_bucket()
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if _code(exc) in _MISSING:
+                raise FileNotFoundError(
+                    f"no payload {sha256} in the bucket {self.bucket} ({self._where()})"
+                ) from None
+            raise self._unavailable(f"read the payload {sha256}", exc) from None
+        except BotoCoreError as exc:
+            raise self._unavailable(f"read the payload {sha256}", exc) from None
+        # botocore's StreamingBody: read(n) pulls from the socket and checks the checksum at the
+        # end; Django's FileResponse reads it in blocks and closes it.
+        return cast(BinaryIO, response["Body"])
+
+    def exists(self, sha256: str) -> bool:
+        key = self._key(sha256)
+        self._ensure_bucket()
+        return self._head(key) is not None
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _key(sha256: str) -> str:
+        if not _SHA256.fullmatch(sha256):
+            raise ValueError(f"{sha256!r} is not a lowercase hexadecimal SHA-256")
+        return f"{KEY_PREFIX}/{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+    def _head(self, key: str) -> dict[str, Any] | None:
+        try:
+            head: dict[str, Any] = self.client.head_object(
+                Bucket=self.bucket, Key=key, ChecksumMode="ENABLED"
+            )
+        except ClientError as exc:
+            if _code(exc) in _MISSING:
+                return None
+            raise self._unavailable(f"look up {key}", exc) from None
+        except BotoCoreError as exc:
+            raise self._unavailable(f"look up {key}", exc) from None
+        return head
+
+    def _ensure_bucket(self) -> None:
+        """Create the bucket the first time this process uses it, if it is not there."""
+        if self._bucket_ready:
+            return
+        with self._lock:
+            if self._bucket_ready:
+                return
+            try:
+                self.client.head_bucket(Bucket=self.bucket)
+            except ClientError as exc:
+                if _code(exc) not in _MISSING | _NO_BUCKET:
+                    raise self._unavailable("reach the bucket", exc) from None
+                self._create_bucket()
+            except BotoCoreError as exc:
+                raise self._unavailable("reach the bucket", exc) from None
+            self._bucket_ready = True
+
+    def _create_bucket(self) -> None:
+        region = self.client.meta.region_name
+        options: dict[str, Any] = {"Bucket": self.bucket}
+        if region and region != "us-east-1":  # S3's rule: us-east-1 takes no location
+            options["CreateBucketConfiguration"] = {"LocationConstraint": region}
+        try:
+            self.client.create_bucket(**options)
+        except ClientError as exc:
+            if _code(exc) not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                raise self._unavailable("create the bucket", exc) from None
+        except BotoCoreError as exc:
+            raise self._unavailable("create the bucket", exc) from None
+
+    def _where(self) -> str:
+        return self.endpoint or "AWS S3"
+
+    def _unavailable(self, action: str, exc: Exception) -> StorageUnavailable:
+        if isinstance(exc, NoCredentialsError):
+            reason = (
+                "no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or access_key "
+                "and secret_key in LIENTHONG_BLOB_URL"
+            )
+        elif isinstance(exc, ClientError):
+            error = exc.response.get("Error", {})
+            reason = f"{error.get('Code', '?')}: {error.get('Message') or 'no detail'}"
+            if _code(exc) in _NO_BUCKET:
+                reason = f"the bucket does not exist ({reason})"
+        else:
+            reason = str(exc)  # botocore's messages name the endpoint, never the credentials
+        return StorageUnavailable(
+            f"payload storage (bucket {self.bucket} at {self._where()}) could not {action}: "
+            f"{reason}"
+        )
+
+
+def _code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+@functools.lru_cache(maxsize=8)
+def store_for(url: str) -> S3BlobStore:
+    """One store (and one connection pool) per URL for the whole process."""
+    return S3BlobStore.from_url(url)
