@@ -51,7 +51,7 @@ def test_missing_database_fails_in_ci_and_skips_elsewhere(
         "LIENTHONG_TEST_DATABASE_URL", f"postgresql://postgres:pw@127.0.0.1:{port}/x"
     )
 
-    result = pytester.runpytest("-p", "no:cacheprovider", "-rs")
+    result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:django", "-rs")
 
     result.assert_outcomes(**{outcome: 1})
     result.stdout.fnmatch_lines(

@@ -84,3 +84,37 @@ def test_a_check_at_a_fixed_moment_never_uses_the_cache(pki: Pki) -> None:
     first = validate_certificate(pki.leaf.cert, [pki.intermediate.cert], live)
     fixed = replace(live, at=pki.leaf.cert.not_valid_before_utc)
     assert validate_certificate(pki.leaf.cert, [pki.intermediate.cert], fixed) is not first
+
+
+def test_a_signer_without_a_key_usage_extension_may_sign(tmp_path: Path) -> None:
+    # RFC 5280: no KeyUsage extension means no restriction on what the key is used for.
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    now = dt.datetime.now(dt.UTC)
+
+    def certificate(name: str, issuer: str, ca: bool) -> x509.Certificate:
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(hours=1))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        )
+        if ca:
+            builder = builder.add_extension(
+                x509.KeyUsage(False, False, False, False, False, True, True, False, False), True
+            )
+        return builder.sign(key, hashes.SHA256())
+
+    root = certificate("Gốc", "Gốc", True)
+    leaf = certificate("Cơ quan", "Gốc", False)
+    assert validate_certificate(leaf, [], ValidationPolicy((root,))).trusted

@@ -207,7 +207,8 @@ def _validate_now(
     context = policy.validation_context(other_certs=intermediates)
     validator = CertificateValidator(to_asn1(signer), validation_context=context)
     try:
-        path = asyncio.run(_validate(validator, key_usage))
+        has_key_usage = any(e.oid == x509.oid.ExtensionOID.KEY_USAGE for e in signer.extensions)
+        path = asyncio.run(_validate(validator, key_usage, has_key_usage=has_key_usage))
     except RevokedError as exc:
         return CertificateVerdict(False, (), "revoked", f"the certificate is revoked: {exc}")
     except InsufficientRevinfoError as exc:
@@ -224,13 +225,19 @@ def _validate_now(
     return CertificateVerdict(True, tuple(reversed(certs)), status)  # signer first
 
 
-async def _validate(validator: CertificateValidator, key_usage: frozenset[str]) -> ValidationPath:
+async def _validate(
+    validator: CertificateValidator, key_usage: frozenset[str], *, has_key_usage: bool
+) -> ValidationPath:
+    if not has_key_usage:
+        # RFC 5280 4.2.1.3: without the extension the key may be used for any purpose.
+        path: ValidationPath = await validator.async_validate_path()
+        return path
     # A signing certificate may allow digitalSignature or nonRepudiation: try both.
     last: Exception | None = None
     for usage in (key_usage, frozenset({"non_repudiation"})):
         try:
-            path: ValidationPath = await validator.async_validate_usage(set(usage))  # type: ignore[no-untyped-call]
-            return path
+            found: ValidationPath = await validator.async_validate_usage(set(usage))  # type: ignore[no-untyped-call]
+            return found
         except InvalidCertificateError as exc:
             if "usage" not in str(exc).lower():
                 raise
