@@ -8,18 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..errors import CodedError
 
-class EdxmlError(Exception):
+
+class EdxmlError(CodedError):
     """Base of every error the edXML library raises."""
 
     code = "edxml-error"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-    def as_dict(self) -> dict[str, object]:
-        return {"code": self.code, "message": self.message}
 
 
 class MalformedError(EdxmlError):

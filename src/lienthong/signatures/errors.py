@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
+from ..errors import CodedError
 
-class SignaturesError(Exception):
+
+class SignaturesError(CodedError):
     """Base of every error the signatures library raises; ``message`` is for people."""
 
     code = "signatures-error"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-    def as_dict(self) -> dict[str, object]:
-        return {"code": self.code, "message": self.message}
 
 
 class PkiError(SignaturesError):
