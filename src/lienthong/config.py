@@ -15,6 +15,7 @@
 | ``LIENTHONG_METRICS_TOKEN`` | none | bearer token for ``/metrics`` from other machines |
 | ``LIENTHONG_RATE_LIMIT`` | 200 | requests per second per system and process (0: off) |
 | ``LIENTHONG_MAX_LEASES`` | 20 | leases without acknowledgement before a delivery is dead |
+| ``LIENTHONG_WEBHOOK_MAX_ATTEMPTS`` | 12 | webhook tries before a notification is dead |
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class Config:
     metrics_token: str | None
     rate_limit: float
     max_leases: int
+    webhook_max_attempts: int
 
     @property
     def secret_key(self) -> str:
@@ -81,6 +83,7 @@ def load() -> Config:
         metrics_token=os.environ.get("LIENTHONG_METRICS_TOKEN") or None,
         rate_limit=float(os.environ.get("LIENTHONG_RATE_LIMIT") or 200),
         max_leases=_int("LIENTHONG_MAX_LEASES", 20),
+        webhook_max_attempts=_int("LIENTHONG_WEBHOOK_MAX_ATTEMPTS", 12),
         revocation=_revocation(os.environ.get("LIENTHONG_REVOCATION", "soft-fail")),
     )
 

@@ -202,10 +202,11 @@ def worker(
 ) -> None:
     """Run the hub's background work until SIGTERM or Ctrl-C (then exit 0).
 
-    Each pass signs an audit checkpoint when the log has grown (so that a rewritten chain is
-    caught by `lienthong hub audit verify`). Webhook notification ("you have mail") is not
-    built yet: receiving systems poll GET /api/v1/inbox, and leases that expire come back by
-    themselves. A database that does not answer is logged and tried again on the next pass.
+    Each pass sends the webhook notifications ("you have mail") that are due — HMAC-signed,
+    retried with backoff, dead after LIENTHONG_WEBHOOK_MAX_ATTEMPTS — and signs an audit
+    checkpoint when the log has grown (so that a rewritten chain is caught by `lienthong hub
+    audit verify`). Leases that expire come back by themselves. A database that does not
+    answer is logged and tried again on the next pass.
     """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     with _hub(False):
@@ -336,7 +337,7 @@ def system_add(
     ],
     webhook: Annotated[
         str,
-        typer.Option(help="URL to notify of new mail (stored; the worker does not call it yet)."),
+        typer.Option(help="URL the worker notifies of new mail (HMAC-signed JSON POST)."),
     ] = "",
     as_json: JsonOpt = False,
 ) -> None:

@@ -112,3 +112,17 @@ def test_backoff_grows_exponentially_with_jitter_and_a_cap() -> None:
         1 <= delays[0] <= 2 and 2 <= delays[1] <= 4 and 4 <= delays[2] <= 8 and 8 <= delays[3] <= 16
     )
     assert delays[4] <= webhooks.BACKOFF_CAP_SECONDS
+
+
+def test_the_worker_pass_sends_what_is_due(
+    hooked: tuple[Network, str], receiver: Receiver, agency_key: SigningKey
+) -> None:
+    import logging
+
+    from lienthong.hub import server
+
+    network, _ = hooked
+    network.sender.submit(document(agency_key))
+    server._housekeeping(logging.getLogger("test"), webhooks.http_poster())
+    assert len(receiver.calls) == 1
+    assert Notification.objects.get().state == "sent"

@@ -17,8 +17,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lienthong.hub.errors import HubError
+
+if TYPE_CHECKING:
+    from lienthong.hub.exchange.webhooks import Poster
 
 SETTINGS_MODULE = "lienthong.sites.hub.settings"
 ASGI_APPLICATION = "lienthong.sites.hub.asgi:application"
@@ -182,13 +186,17 @@ def serve(host: str, port: int, *, workers: int = 1, access_log: bool = True) ->
 def run_worker(*, interval: float, once: bool = False) -> bool:
     """The hub's background loop, until SIGTERM or SIGINT; True if its last pass succeeded.
 
-    Each pass signs an audit checkpoint when the log has grown since the last one. A database
-    that does not answer is logged and tried again on the next pass, so a database restart does
-    not end the worker. Leases that expire come back by themselves when an inbox is next polled;
-    webhook delivery is not built yet.
+    Each pass sends the webhook notifications that are due (retried with backoff, dead after
+    ``LIENTHONG_WEBHOOK_MAX_ATTEMPTS``) and signs an audit checkpoint when the log has grown
+    since the last one. A database that does not answer is logged and tried again on the next
+    pass, so a database restart does not end the worker. Leases that expire come back by
+    themselves when an inbox is next polled.
     """
     from django.db import close_old_connections, connection
 
+    from lienthong.hub.exchange.webhooks import http_poster
+
+    poster = http_poster()
     log = logging.getLogger("lienthong.hub.worker")
     stop = threading.Event()
 
@@ -199,12 +207,12 @@ def run_worker(*, interval: float, once: bool = False) -> bool:
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     succeeded = False
     try:
-        log.info("worker: started (every %ss); webhook delivery is not built yet", interval)
+        log.info("worker: started (every %ss)", interval)
         while not stop.is_set():
             close_old_connections()
             try:
                 with environment_errors():
-                    _housekeeping(log)
+                    _housekeeping(log, poster)
                 succeeded = True
             except HubUnavailable as exc:
                 succeeded = False
@@ -221,12 +229,24 @@ def run_worker(*, interval: float, once: bool = False) -> bool:
     return succeeded
 
 
-def _housekeeping(log: logging.Logger) -> None:
+def _housekeeping(log: logging.Logger, poster: Poster) -> None:
     """One pass of the worker's periodic work."""
+    from django.conf import settings
     from django.db import IntegrityError, transaction
 
     from lienthong.hub.audit.services import checkpoint
     from lienthong.hub.exchange.receipts import hub_identity
+    from lienthong.hub.exchange.webhooks import deliver_due
+
+    batch = 50
+    while True:  # until nothing more is due in this pass
+        outcome = deliver_due(
+            poster, max_attempts=settings.LIENTHONG.webhook_max_attempts, limit=batch
+        )
+        if any(outcome.values()):
+            log.info("worker: webhooks %s", outcome)
+        if sum(outcome.values()) < batch:
+            break
 
     try:
         with transaction.atomic():
