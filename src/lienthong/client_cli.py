@@ -161,18 +161,15 @@ def send(
                 )
             data = edxml.read_bytes()
         else:
-            missing = [
-                what
-                for what, given in (
+            _require_given(
+                (
                     ("FILE...", files),
                     ("--to", to),
                     ("--subject", subject),
                     ("--from (or LIENTHONG_AGENCY)", from_),
-                )
-                if not given
-            ]
-            if missing:
-                fail("usage", f"missing {', '.join(missing)}", EXIT_USAGE, as_json)
+                ),
+                as_json,
+            )
             if unsigned and any(v is not None for v in key_options.values()):
                 fail(
                     "usage", "--unsigned and a signing key exclude each other", EXIT_USAGE, as_json
@@ -327,14 +324,18 @@ def ack(
 
 
 def _require_connection(hub: str, client_id: str, client_secret: str, as_json: bool) -> None:
-    missing = [
-        option
-        for option, given in (
+    _require_given(
+        (
             ("--hub (or LIENTHONG_HUB_URL)", hub),
             ("--client-id (or LIENTHONG_CLIENT_ID)", client_id),
             ("--client-secret (or LIENTHONG_CLIENT_SECRET)", client_secret),
-        )
-        if not given
-    ]
+        ),
+        as_json,
+    )
+
+
+def _require_given(options: tuple[tuple[str, object], ...], as_json: bool) -> None:
+    """A usage error naming every option that was left out."""
+    missing = [name for name, given in options if not given]
     if missing:
         fail("usage", f"missing {', '.join(missing)}", EXIT_USAGE, as_json)
