@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 import pytest
 
 from lienthong.edxml import Organization, build
-from lienthong.edxml.compose import new_edoc
+from lienthong.edxml.compose import NewFile, new_edoc
+from lienthong.edxml.dsig import sign
 from lienthong.edxml.model import Code
 from lienthong.edxml.signing_key import SigningKey
 
@@ -178,6 +180,46 @@ def malformed_bodies(key: SigningKey) -> list[tuple[str, bytes]]:
         ("unknown recipient", document(key, number="202", to=("000.00.00.H99",))),
         ("not its agency", document(key, number="203", sender=NGHE_AN, to=(GOV_OFFICE,))),
     ]
+
+
+def _server_process(site: Site) -> psutil.Process:
+    port = site.hub.base_url.rsplit(":", 1)[1]
+    for process in psutil.process_iter(["cmdline"]):
+        cmdline = process.info["cmdline"] or []
+        if "serve" in cmdline and port in cmdline:
+            return process
+    raise AssertionError(f"no hub server process listens on port {port}")
+
+
+def test_a_large_message_is_streamed_to_the_recipient_not_read_into_memory(
+    site: Site, sender: httpx.Client, receiver: httpx.Client, agency_key: SigningKey
+) -> None:
+    attachment = secrets.token_bytes(40 * 1024 * 1024)
+    message = new_edoc(
+        sender=Organization(GOV_OFFICE, organ_name="Văn phòng Chính phủ"),
+        recipients=[Organization(NGHE_AN)],
+        subject="Bộ hồ sơ quét",
+        code=Code("501", "VPCP-TTĐT"),
+        files=[NewFile("ho-so.pdf", "application/pdf", attachment)],
+    )
+    data = sign(build(message), agency_key)
+    accepted = submit(sender, data)
+    assert accepted.status_code == 201, accepted.text
+    server = _server_process(site)
+    before = server.memory_info().rss
+
+    digest = hashlib.sha256()
+    with receiver.stream("GET", f"/api/v1/messages/{accepted.json()['id']}") as response:
+        assert response.status_code == 200
+        assert int(response.headers["Content-Length"]) == len(data)
+        chunks = response.iter_bytes()
+        digest.update(next(chunks))
+        growth_while_sending = server.memory_info().rss - before
+        for chunk in chunks:
+            digest.update(chunk)
+
+    assert digest.hexdigest() == hashlib.sha256(data).hexdigest()
+    assert growth_while_sending < len(data) // 4, growth_while_sending
 
 
 def test_the_hub_keeps_serving_after_malformed_bodies(

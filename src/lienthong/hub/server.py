@@ -177,6 +177,10 @@ def serve(host: str, port: int, *, workers: int = 1, access_log: bool = True) ->
         port=port,
         workers=workers,
         lifespan="off",  # Django's ASGI handler does not speak the lifespan protocol
+        # Named, not "auto": with the pure-Python h11 parser every keep-alive request paid
+        # ≈40 ms (measured; docs/benchmarks.md). A hub without them should fail to start.
+        http="httptools",
+        loop="uvloop",
         access_log=access_log,
         server_header=False,
         log_level="info",

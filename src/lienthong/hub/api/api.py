@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.db.models import Q
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from ninja import Field, NinjaAPI, Query, Schema, Status
@@ -27,6 +27,7 @@ from .auth import SystemToken
 from .metrics import SUBMISSIONS, SUBMIT_SECONDS, exposition
 from .problems import from_edxml, from_hub, problem
 from .ratelimit import BUCKETS
+from .streaming import payload_response
 
 api = NinjaAPI(
     title="lienthong hub",
@@ -120,9 +121,14 @@ def submit(request: HttpRequest) -> Status[dict[str, Any]]:
 
 
 @api.get("/messages/{message_id}", summary="The edXML bytes exactly as submitted")
-def fetch(request: HttpRequest, message_id: str) -> FileResponse:
+def fetch(request: HttpRequest, message_id: str) -> StreamingHttpResponse:
     message = services.message_for(_system(request), _uuid(message_id))
-    response = FileResponse(services.open_payload(message), content_type="application/xml")
+    response = payload_response(
+        request,
+        services.open_payload(message),
+        size=message.payload.size,
+        content_type="application/xml",
+    )
     response["X-Content-SHA256"] = message.payload_id
     return response
 

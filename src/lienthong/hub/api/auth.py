@@ -19,12 +19,17 @@ class SystemToken(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> ConnectedSystem | None:
         checksum = hashlib.sha256(token.encode("utf-8")).hexdigest()
+        # One query on every call: the token, its application and the system it belongs to.
         access = (
             get_access_token_model()
-            .objects.select_related("application")
+            .objects.select_related("application__connected_system")
             .filter(token_checksum=checksum)
             .first()
         )
         if access is None or access.is_expired() or access.application is None:
             return None
-        return ConnectedSystem.objects.filter(application=access.application, active=True).first()
+        try:
+            system: ConnectedSystem = access.application.connected_system
+        except ConnectedSystem.DoesNotExist:
+            return None
+        return system if system.active else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.utils import timezone
 
 from lienthong.hub.registry.models import Agency, ConnectedSystem
 
@@ -44,7 +45,8 @@ class Message(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="followers"
     )
     receipt = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set by the submit service before the row exists: the signed receipt states this time.
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         constraints = [

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -78,45 +79,44 @@ def submit_message(system: ConnectedSystem, data: bytes) -> Submitted:
     parsed = _read(data, require_signature=config.require_signature)
     message = parsed.message
     check(message)
-    sender = _agency(message.from_.organ_id, SenderUnknown, "sender")
-    if not system.acts_for(sender):
-        raise SenderNotAllowed(
-            f"the system {system.name} does not act for {sender.code} ({sender.name})"
-        )
-    existing = Message.objects.filter(sender=sender, payload_id=sha256).first()
-    if existing is not None:
-        return Submitted(existing, created=False)
+    sender = _sender(system, message.from_.organ_id)
+    earlier = _earlier(sender, message, sha256)
+    if earlier is not None:
+        return Submitted(earlier, created=False)
     related, recipients = _route(sender, message)
-    _refuse_conflict(sender, message, sha256)
 
     blob_store().put(sha256, data)  # durable before the row that points to it
+    row = Message(
+        id=uuid.uuid4(),
+        kind=message.kind,
+        sender=sender,
+        system=system,
+        payload_id=sha256,
+        related=related,
+        created_at=timezone.now(),
+        **_summary(message),
+    )
+    row.receipt = hub_identity(config.data_dir / "hub").sign(
+        {
+            "message_id": str(row.id),
+            "sha256": sha256,
+            "size": len(data),
+            "kind": row.kind,
+            "sender": sender.code,
+            "document_id": row.document_id,
+            "recipients": [r.code for r in recipients],
+            "received_at": row.created_at.isoformat(),
+        }
+    )
     try:
         with transaction.atomic():
-            payload, _ = Payload.objects.get_or_create(sha256=sha256, defaults={"size": len(data)})
-            row = Message.objects.create(
-                kind=message.kind,
-                sender=sender,
-                system=system,
-                payload=payload,
-                related=related,
-                receipt={},
-                **_summary(message),
+            # One statement each, no savepoints: this is the hub's hottest transaction.
+            Payload.objects.bulk_create(
+                [Payload(sha256=sha256, size=len(data))], ignore_conflicts=True
             )
+            row.save(force_insert=True)
             Delivery.objects.bulk_create(Delivery(message=row, recipient=r) for r in recipients)
             webhooks.owe(row, recipients)
-            row.receipt = hub_identity(config.data_dir / "hub").sign(
-                {
-                    "message_id": str(row.id),
-                    "sha256": sha256,
-                    "size": len(data),
-                    "kind": row.kind,
-                    "sender": sender.code,
-                    "document_id": row.document_id,
-                    "recipients": [r.code for r in recipients],
-                    "received_at": row.created_at.isoformat(),
-                }
-            )
-            row.save(update_fields=["receipt"])
             count([sender.pk], kind=row.kind, direction="sent", at=row.created_at)
             audit(
                 f"system:{system.name}",
@@ -158,11 +158,44 @@ def _read(data: bytes, *, require_signature: bool) -> ParseResult:
         return probe
 
 
-def _agency(code: str, error: type[SenderUnknown] | type[RecipientUnknown], role: str) -> Agency:
+def _sender(system: ConnectedSystem, code: str) -> Agency:
+    """The agency the message is from, which ``system`` must act for."""
     agency = Agency.objects.filter(Q(code=code) | Q(code_d20=code)).first()
     if agency is None:
-        raise error(f"the {role} {code} is not registered on this hub")
+        raise SenderUnknown(f"the sender {code} is not registered on this hub")
+    if not system.acts_for(agency):
+        raise SenderNotAllowed(
+            f"the system {system.name} does not act for {agency.code} ({agency.name})"
+        )
     return agency
+
+
+def _earlier(sender: Agency, message: EdxmlMessage, sha256: str) -> Message | None:
+    """The message these very bytes already made (a repeat), or None.
+
+    Refuses a document that reuses an earlier document's id and business type with other
+    bytes: one query answers both questions.
+    """
+    same = Q(payload_id=sha256)
+    document_id = message.document_id if isinstance(message, EdocMessage) else ""
+    if isinstance(message, EdocMessage):
+        same |= Q(
+            kind=Message.Kind.EDOC,
+            document_id=message.document_id,
+            business_type=int(message.business_type),
+        )
+    found = list(Message.objects.filter(same, sender=sender).order_by("created_at"))
+    for earlier in found:
+        if earlier.payload_id == sha256:
+            return earlier
+    if found:
+        clash = found[0]
+        raise DuplicateConflict(
+            f"{document_id} was already sent by {sender.code} with other content "
+            f"(message {clash.id}); send an update or a replacement instead",
+            existing=str(clash.id),
+        )
+    return None
 
 
 def _summary(message: EdxmlMessage) -> dict[str, object]:
@@ -182,15 +215,25 @@ def _summary(message: EdxmlMessage) -> dict[str, object]:
 
 
 def _active(codes: Sequence[str]) -> list[Agency]:
-    found: list[Agency] = []
-    for code in dict.fromkeys(codes):  # each once, in order
-        agency = _agency(code, RecipientUnknown, "recipient")
-        if not agency.is_active:
+    """The recipients, each once and in order, all registered and active (one query)."""
+    wanted = list(dict.fromkeys(codes))
+    rows = Agency.objects.filter(Q(code__in=wanted) | Q(code_d20__in=wanted))
+    by_code: dict[str, Agency] = {}
+    for agency in rows:
+        by_code[agency.code] = agency
+        if agency.code_d20:
+            by_code.setdefault(agency.code_d20, agency)
+    found: dict[int, Agency] = {}
+    for code in wanted:
+        recipient = by_code.get(code)
+        if recipient is None:
+            raise RecipientUnknown(f"the recipient {code} is not registered on this hub")
+        if not recipient.is_active:
             raise RecipientInactive(
-                f"the recipient {agency.code} ({agency.name}) is {agency.status}"
+                f"the recipient {recipient.code} ({recipient.name}) is {recipient.status}"
             )
-        found.append(agency)
-    return found
+        found.setdefault(recipient.pk, recipient)
+    return list(found.values())
 
 
 def _route(sender: Agency, message: EdxmlMessage) -> tuple[Message | None, list[Agency]]:
@@ -257,27 +300,6 @@ def _route_status(sender: Agency, message: StatusMessage) -> tuple[Message, list
             f"{sender.code} did not receive {about.document_id}, so it cannot report on it"
         )
     return document, [document.sender]
-
-
-def _refuse_conflict(sender: Agency, message: EdxmlMessage, sha256: str) -> None:
-    if not isinstance(message, EdocMessage):
-        return
-    clash = (
-        Message.objects.filter(
-            sender=sender,
-            kind=Message.Kind.EDOC,
-            document_id=message.document_id,
-            business_type=int(message.business_type),
-        )
-        .exclude(payload_id=sha256)
-        .first()
-    )
-    if clash is not None:
-        raise DuplicateConflict(
-            f"{message.document_id} was already sent by {sender.code} with other content "
-            f"(message {clash.id}); send an update or a replacement instead",
-            existing=str(clash.id),
-        )
 
 
 # --- the inbox -------------------------------------------------------------------------------
