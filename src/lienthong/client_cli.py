@@ -10,13 +10,13 @@ problem's code is shown), 2 usage, credentials refused, or hub unreachable after
 
 from __future__ import annotations
 
-import mimetypes
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal, TypedDict
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
 from .cli_output import EXIT_USAGE, console, emit_json, fail, reported
+from .key_options import KeyOptions, with_key_options
 
 if TYPE_CHECKING:
     from .client import HubClient
@@ -57,22 +57,6 @@ RetriesOpt = Annotated[
 ]
 
 
-class _KeyOptions(TypedDict):
-    """The signing key options, as :meth:`KeySource.from_options` takes them."""
-
-    p12: Path | None
-    p12_password: str | None
-    key: Path | None
-    cert: Path | None
-    chain: Path | None
-    key_password: str | None
-    pkcs11_module: Path | None
-    pkcs11_token: str | None
-    pkcs11_pin: str | None
-    pkcs11_key_label: str | None
-    pkcs11_cert_label: str | None
-
-
 def _connect(hub: str, client_id: str, client_secret: str, retries: int) -> HubClient:
     # Imported here so that the other sub-commands do not pay for httpx.
     from .client import HubClient
@@ -83,6 +67,7 @@ def _connect(hub: str, client_id: str, client_secret: str, retries: int) -> HubC
 # --- send ------------------------------------------------------------------------------------
 
 
+@with_key_options
 def send(
     files: Annotated[
         list[Path] | None, typer.Argument(help="Files to attach.", show_default=False)
@@ -112,21 +97,8 @@ def send(
             "--unsigned", help="Send without a signature (only hubs that allow it accept it)."
         ),
     ] = False,
-    p12: Annotated[Path | None, typer.Option(help="Signing key: PKCS#12 (.p12/.pfx) file.")] = None,
-    p12_password: Annotated[str | None, typer.Option(help="Password of the PKCS#12 file.")] = None,
-    key: Annotated[Path | None, typer.Option(help="Signing key: private key file.")] = None,
-    cert: Annotated[Path | None, typer.Option(help="Signer certificate (with --key).")] = None,
-    chain: Annotated[Path | None, typer.Option(help="CA certificates, issuer first.")] = None,
-    key_password: Annotated[str | None, typer.Option(help="Password of the key file.")] = None,
-    pkcs11_module: Annotated[
-        Path | None, typer.Option(help="Signing key on a USB token: its PKCS#11 module.")
-    ] = None,
-    pkcs11_token: Annotated[str | None, typer.Option(help="Token label.")] = None,
-    pkcs11_pin: Annotated[str | None, typer.Option(help="Token PIN.")] = None,
-    pkcs11_key_label: Annotated[str | None, typer.Option(help="Key label on the token.")] = None,
-    pkcs11_cert_label: Annotated[
-        str | None, typer.Option(help="Certificate label on the token.")
-    ] = None,
+    *,
+    keys: KeyOptions,
     hub: HubOpt = "",
     client_id: ClientIdOpt = "",
     client_secret: ClientSecretOpt = "",
@@ -135,23 +107,10 @@ def send(
 ) -> None:
     """Send files as a signed document to agencies through the hub (or an edXML file as is)."""
     _require_connection(hub, client_id, client_secret, as_json)
-    key_options: _KeyOptions = {
-        "p12": p12,
-        "p12_password": p12_password,
-        "key": key,
-        "cert": cert,
-        "chain": chain,
-        "key_password": key_password,
-        "pkcs11_module": pkcs11_module,
-        "pkcs11_token": pkcs11_token,
-        "pkcs11_pin": pkcs11_pin,
-        "pkcs11_key_label": pkcs11_key_label,
-        "pkcs11_cert_label": pkcs11_cert_label,
-    }
     with reported(as_json):
         if edxml is not None:
             composing = bool(files or to or subject or code_number or code_notation or type_name)
-            if composing or unsigned or any(v is not None for v in key_options.values()):
+            if composing or unsigned or keys.given_on_command_line:
                 fail(
                     "usage",
                     "--edxml sends a finished file as it is: give no FILE, --to, --subject, "
@@ -170,14 +129,14 @@ def send(
                 ),
                 as_json,
             )
-            if unsigned and any(v is not None for v in key_options.values()):
+            if unsigned and keys.given_on_command_line:
                 fail(
                     "usage", "--unsigned and a signing key exclude each other", EXIT_USAGE, as_json
                 )
             assert files and to and subject and from_
             data = _compose(files, to, subject, from_, code_number, code_notation, type_name)
             if not unsigned:
-                data = _sign(data, key_options)
+                data = _sign(data, keys)
         with _connect(hub, client_id, client_secret, retries) as client:
             accepted = client.submit(data)
     shown = accepted.as_dict()
@@ -198,37 +157,20 @@ def _compose(
     code_notation: str,
     type_name: str,
 ) -> bytes:
-    from .edxml import Organization, build, check
-    from .edxml.attachments import safe_attachment_name
-    from .edxml.compose import NewFile, new_edoc
+    from .edxml import build
     from .edxml.model import Code
+    from .edxml_cli import new_document  # `send` composes as `edxml build` does
 
-    message = new_edoc(
-        sender=Organization(from_),
-        recipients=[Organization(code) for code in to],
-        subject=subject,
-        code=Code(code_number, code_notation),
-        type_name=type_name,
-        files=[
-            NewFile(
-                name=safe_attachment_name(path.name),
-                content_type=mimetypes.guess_type(path.name)[0] or "application/octet-stream",
-                data=path.read_bytes(),
-            )
-            for path in files
-        ],
-    )
-    check(message)
-    return build(message)
+    code = Code(code_number, code_notation)
+    return build(new_document(from_, to, subject, code, type_name, files))
 
 
-def _sign(data: bytes, key_options: _KeyOptions) -> bytes:
+def _sign(data: bytes, keys: KeyOptions) -> bytes:
     # One path for every key form (files, PKCS#12, USB token): the signatures library's.
     from .edxml.dsig import sign
-    from .signatures.keys import KeySource, RawTokenSigner, open_signer
+    from .signatures.keys import RawTokenSigner, open_signer
 
-    source = KeySource.from_options(**key_options)
-    with open_signer(source) as signer:
+    with open_signer(keys.source()) as signer:
         return sign(data, RawTokenSigner(signer))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import mimetypes
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -29,6 +30,7 @@ from .edxml.compose import NewFile, new_edoc
 from .edxml.errors import KeyLoadError
 from .edxml.extract import extract_attachments
 from .edxml.model import Code
+from .key_options import CertOpt, ChainOpt, KeyOpt
 from .trust_options import AtOpt, OfflineOpt, RevocationOpt, TrustOpt, policy_from_options
 
 app = typer.Typer(help="edXML (QCVN 102:2016) messages.", no_args_is_help=True)
@@ -145,6 +147,39 @@ def _iso_date(text: str | None) -> dt.date | None:
         fail("usage", f"--promulgation-date {text!r} is not a date YYYY-MM-DD", EXIT_USAGE, False)
 
 
+def new_document(
+    sender: str,
+    recipients: Sequence[str],
+    subject: str,
+    code: Code,
+    type_name: str,
+    attach: Sequence[Path],
+    *,
+    promulgation_date: dt.date | None = None,
+) -> EdocMessage:
+    """The new, unsigned document message that ``edxml build`` writes and ``send`` sends, with
+    the files in ``attach``; checked against QCVN 102 (:class:`InvalidError` otherwise)."""
+    files = [
+        NewFile(
+            name=safe_attachment_name(path.name),
+            content_type=mimetypes.guess_type(path.name)[0] or "application/octet-stream",
+            data=path.read_bytes(),
+        )
+        for path in attach
+    ]
+    message = new_edoc(
+        sender=Organization(sender),
+        recipients=[Organization(code) for code in recipients],
+        subject=subject,
+        code=code,
+        type_name=type_name,
+        promulgation_date=promulgation_date,
+        files=files,
+    )
+    check(message)
+    return message
+
+
 @app.command("build")
 def build_cmd(
     from_: Annotated[str, typer.Option("--from", help="Sender OrganId.")],
@@ -160,24 +195,15 @@ def build_cmd(
 ) -> None:
     """Build a new document message (unsigned; see ``sign``); it is validated before writing."""
     with reported(as_json):
-        files = [
-            NewFile(
-                name=safe_attachment_name(p.name),
-                content_type=mimetypes.guess_type(p.name)[0] or "application/octet-stream",
-                data=p.read_bytes(),
-            )
-            for p in attach or []
-        ]
-        message = new_edoc(
-            sender=Organization(from_),
-            recipients=[Organization(code) for code in to],
-            subject=subject,
-            code=Code(code_number, code_notation),
-            type_name=type_name,
+        message = new_document(
+            from_,
+            to,
+            subject,
+            Code(code_number, code_notation),
+            type_name,
+            attach or [],
             promulgation_date=_iso_date(promulgation_date),
-            files=files,
         )
-        check(message)
         data = build_bytes(message)
         write_atomically(out, data)
         if as_json:
@@ -189,13 +215,13 @@ def build_cmd(
 @app.command("sign")
 def sign_cmd(
     file: FileArg,
-    key: Annotated[Path, typer.Option(help="Private key (PEM).")],
-    cert: Annotated[Path, typer.Option(help="Signer certificate (PEM).")],
+    key: KeyOpt,
+    cert: CertOpt,
     out: Annotated[Path, typer.Option("-o", "--output", help="Where to write the signed file.")],
-    chain: Annotated[Path | None, typer.Option(help="Intermediate certificates (PEM).")] = None,
+    chain: ChainOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Sign a message (enveloped XML-DSig, RSA-SHA256) with an agency key."""
+    """Sign a message (enveloped XML-DSig, RSA-SHA256) with an agency's PEM key and certificate."""
     from .edxml.dsig import SigningKey, sign_stream  # loads the validator: only when signing
 
     with reported(as_json):

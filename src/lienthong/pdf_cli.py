@@ -14,6 +14,7 @@ from .cli_output import EXIT_BAD_INPUT, console, emit_json, reported, write_atom
 if TYPE_CHECKING:  # pyHanko loads only when a command runs: the CLI starts fast
     from .signatures.pades import SignedInfo
     from .signatures.report import PdfReport, SignatureReport
+from .key_options import KeyOptions, with_key_options
 from .trust_options import AtOpt, OfflineOpt, RevocationOpt, TrustOpt, policy_from_options
 
 app = typer.Typer(help="PDF signatures (PAdES) as Decree 30/2020 asks.", no_args_is_help=True)
@@ -35,31 +36,12 @@ class LevelChoice(StrEnum):
 
 
 @app.command("sign")
+@with_key_options
 def sign_cmd(
     file: FileArg,
     out: Annotated[Path, typer.Option("-o", "--output", help="Where to write the signed PDF.")],
     role: Annotated[RoleChoice, typer.Option(help="Who signs: the competent person or agency.")],
-    p12: Annotated[Path | None, typer.Option(help="PKCS#12 file (.p12/.pfx).")] = None,
-    p12_password: Annotated[
-        str | None, typer.Option(envvar="LIENTHONG_P12_PASSWORD", help="Its password.")
-    ] = None,
-    key: Annotated[Path | None, typer.Option(help="Private key (PEM or DER).")] = None,
-    key_password: Annotated[
-        str | None, typer.Option(envvar="LIENTHONG_KEY_PASSWORD", help="Its password.")
-    ] = None,
-    cert: Annotated[Path | None, typer.Option(help="Signer certificate (with --key).")] = None,
-    chain: Annotated[Path | None, typer.Option(help="CA certificates (PEM), issuer first.")] = None,
-    pkcs11_module: Annotated[
-        Path | None, typer.Option(help="PKCS#11 library of the USB token.")
-    ] = None,
-    pkcs11_token: Annotated[str | None, typer.Option(help="Token label.")] = None,
-    pkcs11_pin: Annotated[
-        str | None, typer.Option(envvar="LIENTHONG_PKCS11_PIN", help="User PIN.")
-    ] = None,
-    pkcs11_key_label: Annotated[str | None, typer.Option(help="Key label on the token.")] = None,
-    pkcs11_cert_label: Annotated[
-        str | None, typer.Option(help="Certificate label on the token.")
-    ] = None,
+    keys: KeyOptions,
     level: Annotated[LevelChoice, typer.Option(help="PAdES level.")] = LevelChoice.b_lt,
     tsa: Annotated[
         str | None, typer.Option(help="Time-stamp authority URL (B-T and above).")
@@ -96,22 +78,10 @@ def sign_cmd(
     """Sign with an approval signature (person, then agency), written whole or not at all."""
     with reported(as_json):
         from .signatures.appearance import Appearance, Box
-        from .signatures.keys import KeySource, open_signer
+        from .signatures.keys import open_signer
         from .signatures.pades import sign_pdf
 
-        source = KeySource.from_options(
-            p12=p12,
-            p12_password=p12_password,
-            key=key,
-            key_password=key_password,
-            cert=cert,
-            chain=chain,
-            pkcs11_module=pkcs11_module,
-            pkcs11_token=pkcs11_token,
-            pkcs11_pin=pkcs11_pin,
-            pkcs11_key_label=pkcs11_key_label,
-            pkcs11_cert_label=pkcs11_cert_label,
-        )
+        source = keys.source()
         policy = policy_from_options(trust, revocation) if trust else None
         appearance = Appearance(
             image=image,

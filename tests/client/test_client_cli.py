@@ -20,13 +20,18 @@ from .hub_server import Credentials, free_port
 
 
 def lienthong(
-    *args: str | Path, hub: str, credentials: Credentials, cwd: Path | None = None
+    *args: str | Path,
+    hub: str,
+    credentials: Credentials,
+    cwd: Path | None = None,
+    environment: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIENTHONG_")}
     env |= {
         "LIENTHONG_HUB_URL": hub,
         "LIENTHONG_CLIENT_ID": credentials.client_id,
         "LIENTHONG_CLIENT_SECRET": credentials.client_secret,
+        **(environment or {}),
     }
     return subprocess.run(
         [sys.executable, "-m", "lienthong", *map(str, args)],
@@ -198,6 +203,40 @@ def test_an_unreachable_hub_exits_2_as_retryable(network: Network) -> None:
     )
     error = answer(done, exit_code=2)["error"]
     assert (error["code"], error["attempts"]) == ("hub-unavailable", 2)
+
+
+def send_finished_file_to_no_hub(
+    tmp_path: Path, *options: str, environment: dict[str, str] | None = None
+) -> Any:
+    """``send --edxml`` to an address where no hub listens: the error it exits 2 with."""
+    path = tmp_path / "signed.edxml"
+    path.write_bytes(b"<edXML/>")
+    done = lienthong(
+        "send",
+        "--edxml",
+        path,
+        "--retries",
+        "0",
+        *options,
+        "--json",
+        hub=f"http://127.0.0.1:{free_port()}",
+        credentials=Credentials("system", "secret"),
+        environment=environment,
+    )
+    return answer(done, exit_code=2)["error"]
+
+
+def test_a_key_option_beside_a_finished_edxml_file_is_a_usage_error(tmp_path: Path) -> None:
+    error = send_finished_file_to_no_hub(tmp_path, "--p12-password", "mat-khau")
+    assert error["code"] == "usage" and "--edxml" in error["message"]
+
+
+def test_a_password_exported_for_other_commands_is_not_a_key_option_given(
+    tmp_path: Path,
+) -> None:
+    exported = {"LIENTHONG_P12_PASSWORD": "mat-khau", "LIENTHONG_PKCS11_PIN": "1234"}
+    error = send_finished_file_to_no_hub(tmp_path, environment=exported)
+    assert error["code"] == "hub-unavailable"  # it went as far as the hub
 
 
 def test_missing_connection_settings_are_a_usage_error(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from lienthong.signatures.report import validate_pdf
 
 from ..conftest import missing_service
 from .conftest import SEAL_DPI, SEAL_PIXELS, SIGNATURE_GAP, ServedPki, signer_for
-from .test_pdf_matrix import sign
+from .test_pdf_matrix import seal, sign
 
 A4_WIDTH, A4_HEIGHT = 595, 842
 
@@ -55,10 +55,7 @@ def by_person(served_pki: ServedPki, decision_pdf: bytes, signature_png: Path) -
 
 @pytest.fixture(scope="module")
 def by_person_and_seal(served_pki: ServedPki, by_person: bytes, seal_png: Path) -> bytes:
-    appearance = Appearance(image=seal_png)
-    return sign(
-        served_pki, by_person, served_pki.agency, role="agency", level="B-B", appearance=appearance
-    )
+    return seal(served_pki, by_person, seal_png)
 
 
 def test_a_signature_is_an_approval_signature_without_any_lock(by_person_and_seal: bytes) -> None:
@@ -96,14 +93,7 @@ def test_a_seal_with_no_person_signature_to_sit_on_is_refused(
     pki: ServedPki, decision_pdf: bytes, seal_png: Path
 ) -> None:
     with pytest.raises(SigningError, match="person's signature"):
-        sign(
-            pki,
-            decision_pdf,
-            pki.agency,
-            role="agency",
-            level="B-B",
-            appearance=Appearance(image=seal_png),
-        )
+        seal(pki, decision_pdf, seal_png)
 
 
 def test_an_attachment_carries_the_agency_text_stamp_top_right_of_page_one(

@@ -18,7 +18,7 @@ from pyhanko.sign import fields, signers
 
 from lienthong.signatures.appearance import Appearance
 from lienthong.signatures.errors import SigningError, TimestampUnavailableError
-from lienthong.signatures.pades import Level, sign_pdf
+from lienthong.signatures.pades import Level, SignedInfo, sign_pdf
 from lienthong.signatures.report import PdfReport, SignatureReport, validate_pdf
 from lienthong.signatures.testpki import Credential
 from lienthong.signatures.trust import ValidationPolicy
@@ -52,9 +52,58 @@ def sign(
     return out.getvalue()
 
 
+def seal(pki: ServedPki, pdf: bytes, seal_png: Path, *, level: Level = "B-B") -> bytes:
+    """``pdf`` signed by the agency, its seal over the person's signature."""
+    appearance = Appearance(image=seal_png)
+    return sign(pki, pdf, pki.agency, role="agency", level=level, appearance=appearance)
+
+
 def only(report: PdfReport) -> SignatureReport:
     assert len(report.signatures) == 1
     return report.signatures[0]
+
+
+def assert_untrusted(signature: SignatureReport, because: str) -> None:
+    """Intact, yet neither trusted nor valid, for a problem that says ``because``."""
+    assert signature.intact and not signature.trusted and not signature.valid
+    assert any(because in p for p in signature.problems)
+
+
+def sign_while_the_tsa_is_down(
+    pki: ServedPki, pdf: bytes, out: io.BytesIO, *, allow_b_b_fallback: bool = False
+) -> SignedInfo:
+    """``pdf`` signed by the person at B-LT under the PKI's policy, into ``out``."""
+    with pki.outage("tsa"), signer_for(pki.person) as signer:
+        return sign_pdf(
+            pdf,
+            out,
+            signer,
+            role="person",
+            level="B-LT",
+            tsa_url=pki.info.tsa_url,
+            policy=pki.policy,
+            allow_b_b_fallback=allow_b_b_fallback,
+        )
+
+
+def validated(
+    pki: ServedPki,
+    pdf: bytes,
+    policy: ValidationPolicy | None = None,
+    *,
+    down: tuple[str, ...] = (),
+) -> SignatureReport:
+    """The one signature of ``pdf`` validated under ``policy`` (the PKI's by default) while the
+    ``down`` services answer 503."""
+    with pki.outage(*down):
+        return only(validate_pdf(pdf, policy or pki.policy))
+
+
+def years_later(pki: ServedPki) -> ValidationPolicy:
+    """Offline validation five years on, when every credential issued today has expired."""
+    five_years_on = dt.datetime.now(dt.UTC) + dt.timedelta(days=5 * 365)
+    assert certificate(pki.person).not_valid_after_utc < five_years_on
+    return ValidationPolicy.from_paths([pki.info.root], fetch=False, at=five_years_on)
 
 
 def certificate(credential: Credential) -> x509.Certificate:
@@ -73,22 +122,19 @@ def person_and_agency_b_lta(
         level="B-LTA",
         appearance=Appearance(image=signature_png, box=SIGNATURE_GAP),
     )
-    return sign(
-        served_pki,
-        by_person,
-        served_pki.agency,
-        role="agency",
-        level="B-LTA",
-        appearance=Appearance(image=seal_png),
-    )
+    return seal(served_pki, by_person, seal_png, level="B-LTA")
+
+
+@pytest.fixture(scope="module")
+def b_t_by_person(served_pki: ServedPki, decision_pdf: bytes) -> bytes:
+    """A B-T signature by the person: timestamped, no revocation data embedded."""
+    return sign(served_pki, decision_pdf, served_pki.person, level="B-T")
 
 
 def test_a_b_lt_person_signature_is_valid_trusted_and_good_by_ocsp(
     pki: ServedPki, decision_pdf: bytes
 ) -> None:
-    report = validate_pdf(sign(pki, decision_pdf, pki.person), pki.policy)
-    signature = only(report)
-    assert report.valid
+    signature = validated(pki, sign(pki, decision_pdf, pki.person))
     assert signature.valid and signature.intact and signature.trusted
     assert signature.role == "person" and signature.agency_code == "000.00.00.H25"
     assert signature.revocation.status == "good" and signature.revocation.source == "ocsp"
@@ -115,11 +161,8 @@ def test_person_then_agency_signatures_on_one_file_both_validate(
 def test_a_b_lta_file_validates_offline_years_later_after_the_signer_expired(
     pki: ServedPki, person_and_agency_b_lta: bytes
 ) -> None:
-    five_years_on = dt.datetime.now(dt.UTC) + dt.timedelta(days=5 * 365)
-    assert certificate(pki.person).not_valid_after_utc < five_years_on
-    archive = ValidationPolicy.from_paths([pki.info.root], fetch=False, at=five_years_on)
     with pki.gone():  # the responders and the TSA are gone
-        report = validate_pdf(person_and_agency_b_lta, archive)
+        report = validate_pdf(person_and_agency_b_lta, years_later(pki))
     assert report.valid
     for signature in report.signatures:
         assert signature.valid and signature.trusted
@@ -130,12 +173,9 @@ def test_a_b_lta_file_validates_offline_years_later_after_the_signer_expired(
 
 
 def test_years_later_a_b_t_signature_is_no_longer_trusted(
-    pki: ServedPki, decision_pdf: bytes
+    pki: ServedPki, b_t_by_person: bytes
 ) -> None:
-    five_years_on = dt.datetime.now(dt.UTC) + dt.timedelta(days=5 * 365)
-    pdf = sign(pki, decision_pdf, pki.person, level="B-T")
-    archive = ValidationPolicy.from_paths([pki.info.root], fetch=False, at=five_years_on)
-    signature = only(validate_pdf(pdf, archive))
+    signature = validated(pki, b_t_by_person, years_later(pki))
     assert not signature.trusted and not signature.valid
     assert signature.long_term.validated is None  # nothing embedded to rely on
 
@@ -143,61 +183,36 @@ def test_years_later_a_b_t_signature_is_no_longer_trusted(
 def test_a_signature_by_an_expired_certificate_is_not_trusted(
     pki: ServedPki, decision_pdf: bytes
 ) -> None:
-    pdf = sign(pki, decision_pdf, pki.expired, level="B-T")
-    signature = only(validate_pdf(pdf, pki.policy))
-    assert signature.intact and not signature.trusted and not signature.valid
-    assert any("not valid at" in p for p in signature.problems)
+    signature = validated(pki, sign(pki, decision_pdf, pki.expired, level="B-T"))
+    assert_untrusted(signature, because="not valid at")
 
 
-def test_signing_with_an_expired_certificate_is_refused_under_a_policy(
-    pki: ServedPki, decision_pdf: bytes
+@pytest.mark.parametrize(("source", "down"), [("ocsp", "crls"), ("crl", "ocsp")])
+def test_a_revoked_signer_is_reported_revoked_by_whichever_responder_answers(
+    pki: ServedPki, decision_pdf: bytes, source: str, down: str
 ) -> None:
-    with pytest.raises(SigningError, match="not acceptable under the trust policy"):
-        sign(pki, decision_pdf, pki.expired, level="B-T", policy=pki.policy)
-
-
-def test_a_revoked_signer_is_reported_revoked_by_ocsp(pki: ServedPki, decision_pdf: bytes) -> None:
     pdf = sign(pki, decision_pdf, pki.revoked, level="B-T")
-    with pki.outage("crls"):  # only OCSP can answer
-        signature = only(validate_pdf(pdf, pki.policy))
+    signature = validated(pki, pdf, down=(down,))  # only the other one can answer
     assert not signature.trusted and not signature.valid
     assert signature.revocation.status == "revoked"
-    assert signature.revocation.source == "ocsp"
+    assert signature.revocation.source == source
+    assert signature.revocation.revoked_at is not None
     assert signature.revocation.reason == "key_compromise"
     assert any("revoked on" in p for p in signature.problems)
 
 
-def test_a_revoked_signer_is_reported_revoked_by_crl(pki: ServedPki, decision_pdf: bytes) -> None:
-    pdf = sign(pki, decision_pdf, pki.revoked, level="B-T")
-    with pki.outage("ocsp"):  # only the CRL can answer
-        signature = only(validate_pdf(pdf, pki.policy))
-    assert not signature.trusted and not signature.valid
-    assert signature.revocation.status == "revoked"
-    assert signature.revocation.source == "crl"
-    assert signature.revocation.revoked_at is not None
-
-
-def test_signing_with_a_revoked_certificate_is_refused_under_a_policy(
-    pki: ServedPki, decision_pdf: bytes
-) -> None:
-    with pytest.raises(SigningError, match="revoked"):
-        sign(pki, decision_pdf, pki.revoked, level="B-LT")
-
-
 def test_a_signature_under_an_untrusted_root_is_not_trusted(
-    pki: ServedPki, decision_pdf: bytes, other_root: Path
+    pki: ServedPki, b_t_by_person: bytes, other_root: Path
 ) -> None:
-    pdf = sign(pki, decision_pdf, pki.person, level="B-T")
-    signature = only(validate_pdf(pdf, ValidationPolicy.from_paths([other_root])))
-    assert signature.intact and not signature.trusted and not signature.valid
+    signature = validated(pki, b_t_by_person, ValidationPolicy.from_paths([other_root]))
+    assert_untrusted(signature, because="does not chain to a trust anchor")
     assert signature.revocation.status == "not-checked"
-    assert any("does not chain to a trust anchor" in p for p in signature.problems)
 
 
 def test_a_document_changed_after_signing_is_not_intact(
-    pki: ServedPki, decision_pdf: bytes
+    pki: ServedPki, b_t_by_person: bytes
 ) -> None:
-    pdf = sign(pki, decision_pdf, pki.person, level="B-T")
+    pdf = b_t_by_person
     at = pdf.index(CONTENT_MARKER)
     tampered = pdf[:at] + CONTENT_MARKER.upper() + pdf[at + len(CONTENT_MARKER) :]
     report = validate_pdf(tampered, pki.policy)
@@ -207,11 +222,22 @@ def test_a_document_changed_after_signing_is_not_intact(
     assert any("changed" in p for p in signature.problems)
 
 
-def test_signing_with_an_encipherment_only_certificate_is_refused(
-    pki: ServedPki, decision_pdf: bytes
+@pytest.mark.parametrize(
+    ("holder", "level", "refusal"),
+    [
+        pytest.param("expired", "B-T", "not acceptable under the trust policy", id="expired"),
+        pytest.param("revoked", "B-LT", "revoked", id="revoked"),
+        pytest.param("encipherment", "B-B", "not for signing", id="encipherment-only"),
+    ],
+)
+def test_signing_with_a_certificate_unfit_to_sign_is_refused(
+    pki: ServedPki, decision_pdf: bytes, holder: str, level: Level, refusal: str
 ) -> None:
-    with pytest.raises(SigningError, match="not for signing"):
-        sign(pki, decision_pdf, pki.encipherment, level="B-B")
+    """Under the trust policy, except at B-B where no policy is given: the key usage alone
+    refuses an encipherment-only certificate."""
+    policy = None if level == "B-B" else pki.policy
+    with pytest.raises(SigningError, match=refusal):
+        sign(pki, decision_pdf, getattr(pki, holder), level=level, policy=policy)
 
 
 def test_a_signature_by_an_encipherment_only_certificate_is_not_trusted(
@@ -228,29 +254,16 @@ def test_a_signature_by_an_encipherment_only_certificate_is_not_trusted(
             signer=signer,
             output=out,
         )
-    signature = only(validate_pdf(out.getvalue(), pki.policy))
-    assert signature.intact and not signature.trusted and not signature.valid
-    assert any("not for signing" in p for p in signature.problems)
+    signature = validated(pki, out.getvalue())
+    assert_untrusted(signature, because="not for signing")
 
 
 def test_with_the_tsa_down_signing_fails_clearly_and_writes_nothing(
     pki: ServedPki, decision_pdf: bytes
 ) -> None:
     out = io.BytesIO()
-    with (
-        pki.outage("tsa"),
-        signer_for(pki.person) as signer,
-        pytest.raises(TimestampUnavailableError, match="time-stamp authority"),
-    ):
-        sign_pdf(
-            decision_pdf,
-            out,
-            signer,
-            role="person",
-            level="B-LT",
-            tsa_url=pki.info.tsa_url,
-            policy=pki.policy,
-        )
+    with pytest.raises(TimestampUnavailableError, match="time-stamp authority"):
+        sign_while_the_tsa_is_down(pki, decision_pdf, out)
     assert out.getvalue() == b""
 
 
@@ -258,52 +271,35 @@ def test_with_the_tsa_down_an_explicit_policy_signs_at_b_b_with_a_warning(
     pki: ServedPki, decision_pdf: bytes
 ) -> None:
     out = io.BytesIO()
-    with pki.outage("tsa"), signer_for(pki.person) as signer:
-        info = sign_pdf(
-            decision_pdf,
-            out,
-            signer,
-            role="person",
-            level="B-LT",
-            tsa_url=pki.info.tsa_url,
-            policy=pki.policy,
-            allow_b_b_fallback=True,
-        )
+    info = sign_while_the_tsa_is_down(pki, decision_pdf, out, allow_b_b_fallback=True)
     assert (info.level, info.requested_level) == ("B-B", "B-LT")
     assert any("B-B" in w for w in info.warnings)
-    signature = only(validate_pdf(out.getvalue(), pki.policy))
+    signature = validated(pki, out.getvalue())
     assert signature.valid and signature.long_term.level == "B-B"
 
 
 def test_with_ocsp_and_crl_unreachable_hard_fail_does_not_trust(
-    pki: ServedPki, decision_pdf: bytes
+    pki: ServedPki, b_t_by_person: bytes
 ) -> None:
-    pdf = sign(pki, decision_pdf, pki.person, level="B-T")
-    with pki.outage("ocsp", "crls"):
-        signature = only(validate_pdf(pdf, pki.policy))
-    assert signature.intact and not signature.trusted and not signature.valid
+    signature = validated(pki, b_t_by_person, down=("ocsp", "crls"))
+    assert_untrusted(signature, because="revocation")
     assert signature.revocation.status == "unknown"
-    assert any("revocation" in p for p in signature.problems)
 
 
 def test_with_ocsp_and_crl_unreachable_soft_fail_trusts_with_a_warning(
-    pki: ServedPki, decision_pdf: bytes
+    pki: ServedPki, b_t_by_person: bytes
 ) -> None:
-    pdf = sign(pki, decision_pdf, pki.person, level="B-T")
     soft = dataclasses.replace(pki.policy, revocation="soft-fail")
-    with pki.outage("ocsp", "crls"):
-        signature = only(validate_pdf(pdf, soft))
+    signature = validated(pki, b_t_by_person, soft, down=("ocsp", "crls"))
     assert signature.valid and signature.trusted
     assert signature.revocation.status == "unknown"
     assert any("revocation status not established" in w for w in signature.warnings)
 
 
 def test_with_only_ocsp_down_the_crl_settles_the_status_under_hard_fail(
-    pki: ServedPki, decision_pdf: bytes
+    pki: ServedPki, b_t_by_person: bytes
 ) -> None:
-    pdf = sign(pki, decision_pdf, pki.person, level="B-T")
-    with pki.outage("ocsp"):
-        signature = only(validate_pdf(pdf, pki.policy))
+    signature = validated(pki, b_t_by_person, down=("ocsp",))
     assert signature.valid and signature.trusted
     assert (signature.revocation.status, signature.revocation.source) == ("good", "crl")
 
@@ -312,8 +308,7 @@ def test_a_b_lt_signature_carries_its_own_revocation_data_when_responders_are_do
     pki: ServedPki, decision_pdf: bytes
 ) -> None:
     pdf = sign(pki, decision_pdf, pki.person, level="B-LT")
-    with pki.outage("ocsp", "crls"):
-        signature = only(validate_pdf(pdf, pki.policy))
+    signature = validated(pki, pdf, down=("ocsp", "crls"))
     assert signature.valid and signature.trusted
     assert signature.long_term.validated
     assert signature.revocation.embedded

@@ -46,7 +46,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import BinaryIO, Literal
+from typing import BinaryIO, Literal, TypedDict
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
@@ -438,10 +438,7 @@ async def _validate_signature(
         problems.append(f"the document was changed after this signature ({detail})")
 
     return SignatureReport(
-        field=str(sig.field_name),
-        signer=signer.subject.rfc4514_string(),
-        role=certificate_role(signer) or "unknown",
-        agency_code=agency_code_of(signer),
+        **_identity(sig, signer),
         signing_time=status.signer_reported_dt,
         timestamp=timestamp,
         intact=intact,
@@ -456,14 +453,28 @@ async def _validate_signature(
     )
 
 
+class _Identity(TypedDict):
+    field: str
+    signer: str
+    role: Role
+    agency_code: str | None
+
+
+def _identity(sig: EmbeddedPdfSignature, signer: x509.Certificate) -> _Identity:
+    """Which signature this is and who made it: the part of a report every outcome has."""
+    return {
+        "field": str(sig.field_name),
+        "signer": signer.subject.rfc4514_string(),
+        "role": certificate_role(signer) or "unknown",
+        "agency_code": agency_code_of(signer),
+    }
+
+
 def _unreadable_signature(
     sig: EmbeddedPdfSignature, signer: x509.Certificate, exc: SignatureValidationError
 ) -> SignatureReport:
     return SignatureReport(
-        field=str(sig.field_name),
-        signer=signer.subject.rfc4514_string(),
-        role=certificate_role(signer) or "unknown",
-        agency_code=agency_code_of(signer),
+        **_identity(sig, signer),
         signing_time=sig.self_reported_timestamp,
         timestamp=None,
         intact=False,

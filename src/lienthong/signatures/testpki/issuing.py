@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,25 +141,15 @@ def issue_agency(
     """
     code = checked_agency_code(code)
     name = required_text(name, "the agency's name")
-    usage = _checked_key_usage(key_usage)
-    validity = _leaf_validity(not_before, not_after)
-    layout = Layout.of(directory)
-    with _changing(layout) as state:
-        return _issue_leaf(
-            layout,
-            state,
-            CertRecord(
-                label=_new_label(layout, state, f"agency-{code}"),
-                kind=Kind.AGENCY,
-                issuer=ORGANISATIONS_CA,
-                subject=agency_subject(code, name),
-                serial=x509.random_serial_number(),
-                not_before=validity[0],
-                not_after=validity[1],
-                key_usage=usage,
-                p12_password=secrets.token_urlsafe(12),
-            ),
-        )
+    return _issue_credential(
+        directory,
+        Kind.AGENCY,
+        code,
+        lambda state: agency_subject(code, name),
+        not_before=not_before,
+        not_after=not_after,
+        key_usage=key_usage,
+    )
 
 
 def issue_person(
@@ -180,25 +170,15 @@ def issue_person(
     name = required_text(name, "the person's name")
     title = required_text(title, "the person's title")
     code = checked_agency_code(agency)
-    usage = _checked_key_usage(key_usage)
-    validity = _leaf_validity(not_before, not_after)
-    layout = Layout.of(directory)
-    with _changing(layout) as state:
-        return _issue_leaf(
-            layout,
-            state,
-            CertRecord(
-                label=_new_label(layout, state, f"person-{slug(name)}"),
-                kind=Kind.PERSON,
-                issuer=PERSONS_CA,
-                subject=person_subject(name, title, code, _agency_name(state, code)),
-                serial=x509.random_serial_number(),
-                not_before=validity[0],
-                not_after=validity[1],
-                key_usage=usage,
-                p12_password=secrets.token_urlsafe(12),
-            ),
-        )
+    return _issue_credential(
+        directory,
+        Kind.PERSON,
+        slug(name),
+        lambda state: person_subject(name, title, code, _agency_name(state, code)),
+        not_before=not_before,
+        not_after=not_after,
+        key_usage=key_usage,
+    )
 
 
 def revoke(
@@ -256,6 +236,40 @@ def _pki_records(pki_id: str) -> list[CertRecord]:
         *(record(ocsp_responder_label(ca), Kind.OCSP_RESPONDER, ca) for ca in SUB_CAS),
         record(TSA, Kind.TSA, ROOT),
     ]
+
+
+# Which sub-CA issues each kind of credential.
+_ISSUERS: Final = {Kind.AGENCY: ORGANISATIONS_CA, Kind.PERSON: PERSONS_CA}
+
+
+def _issue_credential(
+    directory: Path,
+    kind: Kind,
+    holder: str,
+    subject: Callable[[PkiState], Mapping[str, str]],
+    *,
+    not_before: dt.datetime | None,
+    not_after: dt.datetime | None,
+    key_usage: str,
+) -> Credential:
+    """Issue a ``kind`` credential labelled after ``holder``, its subject made from the state
+    (read under the lock), and write its files."""
+    usage = _checked_key_usage(key_usage)
+    start, end = _leaf_validity(not_before, not_after)
+    layout = Layout.of(directory)
+    with _changing(layout) as state:
+        record = CertRecord(
+            label=_new_label(layout, state, f"{kind.value}-{holder}"),
+            kind=kind,
+            issuer=_ISSUERS[kind],
+            subject=subject(state),
+            serial=x509.random_serial_number(),
+            not_before=start,
+            not_after=end,
+            key_usage=usage,
+            p12_password=secrets.token_urlsafe(12),
+        )
+        return _issue_leaf(layout, state, record)
 
 
 def _issue_leaf(layout: Layout, state: PkiState, record: CertRecord) -> Credential:
