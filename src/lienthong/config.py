@@ -16,6 +16,7 @@
 | ``LIENTHONG_RATE_LIMIT`` | 200 | requests per second per system and process (0: off) |
 | ``LIENTHONG_MAX_LEASES`` | 20 | leases without acknowledgement before a delivery is dead |
 | ``LIENTHONG_WEBHOOK_MAX_ATTEMPTS`` | 12 | webhook tries before a notification is dead |
+| ``LIENTHONG_VXP_WINDOW_SECONDS`` | 300 | how far a VXP timestamp may be from the hub's clock |
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class Config:
     rate_limit: float
     max_leases: int
     webhook_max_attempts: int
+    vxp_window_seconds: int = 300
 
     @property
     def secret_key(self) -> str:
@@ -84,6 +86,7 @@ def load() -> Config:
         rate_limit=float(os.environ.get("LIENTHONG_RATE_LIMIT") or 200),
         max_leases=_int("LIENTHONG_MAX_LEASES", 20),
         webhook_max_attempts=_int("LIENTHONG_WEBHOOK_MAX_ATTEMPTS", 12),
+        vxp_window_seconds=_int("LIENTHONG_VXP_WINDOW_SECONDS", 300),
         revocation=_revocation(os.environ.get("LIENTHONG_REVOCATION", "soft-fail")),
     )
 

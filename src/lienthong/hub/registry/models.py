@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
 from django.db import models
 from oauth2_provider.models import Application
 
@@ -60,6 +66,9 @@ class ConnectedSystem(models.Model):
     webhook_url = models.URLField(blank=True)
     # Signs webhook bodies (HMAC-SHA256); shown once when the system is added.
     webhook_secret = models.CharField(max_length=128, blank=True)
+    # The client secret itself, encrypted (Fernet, key derived from SECRET_KEY): the OAuth
+    # application keeps only its hash, but the VXP protocol checks an HMAC keyed by the secret.
+    client_secret_sealed = models.TextField(blank=True)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -72,6 +81,36 @@ class ConnectedSystem(models.Model):
 
     def acts_for(self, agency: Agency) -> bool:
         return self.agencies.filter(pk=agency.pk).exists()
+
+    def seal_client_secret(self, secret: str) -> None:
+        """Keep ``secret`` encrypted at rest (the caller saves the row)."""
+        self.client_secret_sealed = _secret_box().encrypt(secret.encode("utf-8")).decode("ascii")
+
+    def client_secret(self) -> str | None:
+        """The client secret, or None when none is sealed or SECRET_KEY no longer opens it."""
+        if not self.client_secret_sealed:
+            return None
+        try:
+            return _secret_box().decrypt(self.client_secret_sealed.encode("ascii")).decode("utf-8")
+        except InvalidToken:
+            return None
+
+
+def _secret_box() -> MultiFernet:
+    """Fernet keys derived (HKDF-SHA256) from SECRET_KEY and its fallbacks: the first encrypts,
+    any of them decrypts, so rotating SECRET_KEY with the old one as a fallback keeps working."""
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return MultiFernet([Fernet(_derive(key)) for key in keys])
+
+
+def _derive(secret_key: str) -> bytes:
+    hkdf = HKDF(
+        algorithm=SHA256(),
+        length=32,
+        salt=b"lienthong.hub.registry",
+        info=b"connected-system client secret v1",
+    )
+    return base64.urlsafe_b64encode(hkdf.derive(secret_key.encode("utf-8")))
 
 
 class TrustAnchor(models.Model):

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "lienthong.hub.exchange",
     "lienthong.hub.audit",
     "lienthong.hub.stats",
+    "lienthong.hub.vxp",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ handler500 = "lienthong.hub.api.problems.server_error_view"
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    path("vxp/", include("lienthong.hub.vxp.urls")),
     path("oauth/", include("oauth2_provider.urls", namespace="oauth2_provider")),
     path("admin/", admin.site.urls),
 ]
