@@ -9,6 +9,7 @@ writes the audit log.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import socket
@@ -26,7 +27,7 @@ from rich.table import Table
 
 from .cli_output import EXIT_BAD_INPUT, EXIT_USAGE, console, emit_json, err_console, fail, reported
 from .hub import server
-from .hub.errors import HubError
+from .hub.errors import ValueInvalid
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -45,11 +46,13 @@ audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True
 receipt_app = typer.Typer(
     help="Receipts the hub signs for accepted messages.", no_args_is_help=True
 )
+operator_app = typer.Typer(help="Operator logins for the console (/admin/).", no_args_is_help=True)
 app.add_typer(agency_app, name="agency")
 app.add_typer(system_app, name="system")
 app.add_typer(trust_app, name="trust")
 app.add_typer(audit_app, name="audit")
 app.add_typer(receipt_app, name="receipt")
+app.add_typer(operator_app, name="operator")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object on standard output.")]
 CodeArg = Annotated[
@@ -73,11 +76,6 @@ class AgencyStatus(StrEnum):
     CLOSED = "closed"
 
 
-class ValueRefused(HubError):
-    code = "value-invalid"
-    status = 422
-
-
 @contextmanager
 def _hub(as_json: bool, *, migrated: bool = True) -> Iterator[None]:
     """Set Django up for this process, check the database, report failures with exit codes."""
@@ -95,7 +93,7 @@ def _hub(as_json: bool, *, migrated: bool = True) -> Iterator[None]:
         except IntegrityError as exc:
             raise RegistryConflict(f"the change clashes with the registry: {_first(exc)}") from None
         except DataError as exc:
-            raise ValueRefused(f"the database refused a value: {_first(exc)}") from None
+            raise ValueInvalid(f"the database refused a value: {_first(exc)}") from None
 
 
 def _first(exc: Exception) -> str:
@@ -370,6 +368,28 @@ def system_add(
         )
 
 
+@system_app.command("reissue-secret")
+def system_reissue_secret(
+    name: Annotated[str, typer.Argument(help="The system's name, as listed.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Give a system a new client secret, shown once; the old one and its tokens stop working."""
+    with _hub(as_json):
+        from .hub.registry import services as registry
+
+        reissued = registry.reissue_client_secret(name)
+        answer = {
+            "name": reissued.system.name,
+            "client_id": reissued.client_id,
+            "client_secret": reissued.client_secret,
+        }
+        if as_json:
+            emit_json(answer)
+            return
+        _say(f"new client secret for {reissued.system.name}: {reissued.client_secret}")
+        _say("Shown only now. The old secret and every token issued with it no longer work.")
+
+
 def _is_web_url(text: str) -> bool:
     parts = urlsplit(text)
     return parts.scheme in ("http", "https") and bool(parts.hostname)
@@ -428,6 +448,24 @@ def trust_add(
             _say(f"trusted {row['subject']} (SHA-256 {row['fingerprint']})")
 
 
+@trust_app.command("remove")
+def trust_remove(
+    fingerprint: Annotated[
+        str, typer.Argument(help="SHA-256 fingerprint as listed (at least its first 8 digits).")
+    ],
+    as_json: JsonOpt = False,
+) -> None:
+    """Stop trusting a root: signatures under it no longer verify on new submissions."""
+    with _hub(as_json):
+        from .hub.registry import services as registry
+
+        anchor = registry.remove_trust_anchor(fingerprint)
+        if as_json:
+            emit_json({"removed": {"fingerprint": anchor.fingerprint, "subject": anchor.name}})
+            return
+        _say(f"no longer trusted: {anchor.name} (SHA-256 {anchor.fingerprint})")
+
+
 @trust_app.command("list")
 def trust_list(as_json: JsonOpt = False) -> None:
     """List the trusted root certificates."""
@@ -459,6 +497,86 @@ def trust_list(as_json: JsonOpt = False) -> None:
                 row["added_at"][:10],
             )
         console.print(table)
+
+
+# --- statistics and operators ------------------------------------------------------------------
+
+
+class StatsGroup(StrEnum):
+    MONTH = "month"
+    LEVEL = "level"
+    AGENCY = "agency"
+
+
+def _month_or_day(text: str | None, *, end: bool) -> dt.date | None:
+    """``2026-11`` or ``2026-11-25``; a month alone means its first (or, for ``--to``, last) day."""
+    if text is None:
+        return None
+    try:
+        if len(text) == 7:
+            first = dt.date.fromisoformat(text + "-01")
+            if not end:
+                return first
+            following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+            return following - dt.timedelta(days=1)
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueInvalid(f"{text!r} is not a month (2026-11) or a day (2026-11-25)") from None
+
+
+@app.command()
+def stats(
+    start: Annotated[
+        str | None, typer.Option("--from", help="First month or day (2026-01 or 2026-01-15).")
+    ] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last month or day.")] = None,
+    group: Annotated[StatsGroup, typer.Option(help="Rows per month, level or agency.")] = (
+        StatsGroup.MONTH
+    ),
+    as_json: JsonOpt = False,
+) -> None:
+    """Documents sent and received across the whole network, from the hub's counters."""
+    with _hub(as_json):
+        from .hub.stats.services import statistics
+
+        rows = statistics(
+            agencies=None,
+            start=_month_or_day(start, end=False),
+            end=_month_or_day(end, end=True),
+            group=group.value,
+        )
+        if as_json:
+            emit_json({"group": group.value, "items": rows})
+            return
+        table = Table(group.value, "sent", "received")
+        for row in rows:
+            table.add_row(escape(str(row[group.value])), str(row["sent"]), str(row["received"]))
+        console.print(table)
+
+
+@operator_app.command("add")
+def operator_add(
+    username: Annotated[str, typer.Argument(help="The login name.")],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            help="At least 12 characters, not a common one (asked for when not given).",
+        ),
+    ],
+    as_json: JsonOpt = False,
+) -> None:
+    """Create a console login with every operator permission (audited)."""
+    with _hub(as_json):
+        from .hub.registry.operators import add_operator
+
+        user = add_operator(username, password)
+        if as_json:
+            emit_json({"username": user.username, "console": "/admin/"})
+            return
+        _say(f"operator {user.username} can now sign in at /admin/")
 
 
 # --- audit log and receipts --------------------------------------------------------------------

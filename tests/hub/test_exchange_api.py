@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 from lienthong.edxml import Organization, build, parse
 from lienthong.edxml.compose import new_status
 from lienthong.edxml.model import StatusCode
 from lienthong.edxml.signing_key import SigningKey
+from lienthong.hub.audit.models import AuditEntry
 from lienthong.hub.audit.services import verify_chain
 from lienthong.hub.exchange.receipts import verify_receipt
+from lienthong.hub.registry import services as registry
+from lienthong.hub.registry.trust import forget_policy
 
+from ..edxml.pki import Pki, make_pki
 from .conftest import GOV_OFFICE, HA_NOI, HUE, NGHE_AN, Network, document
 
 
@@ -198,3 +203,21 @@ def test_a_delivery_never_acknowledged_goes_dead_after_the_lease_limit(
     assert network.receiver.get("/api/v1/inbox").json()["items"] == []
     trace = network.sender.get(f"/api/v1/messages/{message_id}/trace").json()
     assert trace["recipients"][0]["state"] == "dead"
+
+
+def test_signatures_under_a_removed_trust_anchor_no_longer_pass(
+    network: Network, agency_key: SigningKey, pki: Pki, tmp_path: Path
+) -> None:
+    other = make_pki(tmp_path / "other", organization="Another CA")
+    registry.add_trust_anchor(other.root_pem_path.read_bytes())
+    assert network.sender.submit(document(agency_key, number="1")).status_code == 201
+
+    (anchor,) = registry.add_trust_anchor(pki.root_pem_path.read_bytes())  # already there
+    removed = registry.remove_trust_anchor(anchor.fingerprint[:12])
+    assert removed.fingerprint == anchor.fingerprint
+    forget_policy()  # the server re-reads anchors within seconds; the test does not wait
+
+    response = network.sender.submit(document(agency_key, number="2"))
+    assert response.status_code == 422
+    assert response.json()["code"] == "signature-untrusted"
+    assert AuditEntry.objects.filter(action="trust.removed", subject=anchor.fingerprint).exists()

@@ -130,6 +130,32 @@ def test_trust_add_and_list_show_the_root(registered: Registered, pki: Pki) -> N
     assert listed[0]["subject"] == anchor["subject"]
 
 
+def test_a_reissued_secret_is_shown_once_for_the_same_client_id(registered: Registered) -> None:
+    hub = registered.hub
+    created = hub.ok("system", "add", "tinh-reissue", "--agency", NGHE_AN)
+    reissued = hub.ok("system", "reissue-secret", "tinh-reissue")
+    assert reissued["client_id"] == created["client_id"]
+    assert reissued["client_secret"] not in ("", created["client_secret"])
+    assert reissued["client_secret"] not in json.dumps(hub.ok("system", "list"))
+
+    code, answer = hub.cli_json("system", "reissue-secret", "no-such-system")
+    assert (code, answer["error"]["code"]) == (1, "not-found")
+
+
+def test_a_trust_anchor_is_removed_by_its_fingerprint(registered: Registered, pki: Pki) -> None:
+    hub = registered.hub
+    (intermediate,) = hub.ok("trust", "add", pki.chain_path)["anchors"]
+    removed = hub.ok("trust", "remove", intermediate["fingerprint"][:10])["removed"]
+    assert removed == intermediate
+    listed = [a["fingerprint"] for a in hub.ok("trust", "list")["anchors"]]
+    assert intermediate["fingerprint"] not in listed
+    assert len(listed) == 1  # the root stays
+
+    for given, code in (("abc", "value-invalid"), ("00000000", "not-found")):
+        status, answer = hub.cli_json("trust", "remove", given)
+        assert (status, answer["error"]["code"]) == (1, code)
+
+
 def test_an_enterprise_joins_pending_and_is_active_once_approved(registered: Registered) -> None:
     hub = registered.hub
     added = hub.ok("agency", "add", ENTERPRISE, "--name", "Công ty X", "--kind", "enterprise")
@@ -176,6 +202,22 @@ def test_audit_verify_names_the_first_changed_entry(registered: Registered) -> N
 
 
 # --- refusals ----------------------------------------------------------------------------------
+
+
+def test_operator_add_refuses_a_weak_password(registered: Registered) -> None:
+    code, answer = registered.hub.cli_json("operator", "add", "ops", "--password", "12345678")
+    assert (code, answer["error"]["code"]) == (1, "password-weak"), answer
+
+
+def test_an_operator_is_added_once_and_audited(registered: Registered) -> None:
+    password = "màu-xanh-lá-cây-2026"
+    assert registered.hub.ok("operator", "add", "truc.ban", "--password", password) == {
+        "username": "truc.ban",
+        "console": "/admin/",
+    }
+    code, answer = registered.hub.cli_json("operator", "add", "truc.ban", "--password", password)
+    assert (code, answer["error"]["code"]) == (1, "registry-conflict"), answer
+    assert registered.hub.ok("audit", "verify")["ok"] is True
 
 
 def test_a_bad_agency_code_is_exit_1_agency_code_invalid(registered: Registered) -> None:

@@ -49,6 +49,13 @@ class DuplicateConflict(HubError):
     status = 409
 
 
+class ValueInvalid(HubError):
+    """A value an operator or a client gave is not one the hub can take."""
+
+    code = "value-invalid"
+    status = 422
+
+
 class NotFound(HubError):
     code = "not-found"
     status = 404

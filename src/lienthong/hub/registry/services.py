@@ -10,11 +10,11 @@ from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.serialization import Encoding
 from django.db import transaction
 from oauth2_provider.generators import generate_client_secret
-from oauth2_provider.models import Application
+from oauth2_provider.models import Application, get_access_token_model
 
 from lienthong.edxml.agency_codes import Decision20Code, Qcvn102Code, parse_agency_code
 from lienthong.hub.audit.services import append as audit
-from lienthong.hub.errors import HubError, NotFound
+from lienthong.hub.errors import HubError, NotFound, ValueInvalid
 from lienthong.signatures.trust import load_certificates
 
 from .models import Agency, ConnectedSystem, TrustAnchor
@@ -108,15 +108,40 @@ def add_system(
             authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
             client_secret=secret,  # hashed on save by django-oauth-toolkit
         )
-        system = ConnectedSystem.objects.create(
+        system = ConnectedSystem(
             name=name,
             application=application,
             webhook_url=webhook_url,
             webhook_secret=webhook_secret,
         )
+        system.seal_client_secret(secret)  # for the VXP endpoint's HMAC (docs/vxp.md)
+        system.save()
         system.agencies.set(agencies)
         audit(actor, "system.added", name, {"agencies": sorted(agency_codes)})
     return NewSystem(system, application.client_id, secret, webhook_secret)
+
+
+def reissue_client_secret(name: str, *, actor: str = "operator") -> NewSystem:
+    """Give a system a new client secret (shown once): the old one and the tokens issued with
+    it stop working. Systems added before secrets were sealed need this to use VXP."""
+    secret = generate_client_secret()
+    with transaction.atomic():
+        system = (
+            ConnectedSystem.objects.select_for_update()
+            .select_related("application")
+            .filter(name=name)
+            .first()
+        )
+        if system is None:
+            raise NotFound(f"no connected system named {name!r}")
+        application = system.application
+        application.client_secret = secret  # hashed on save by django-oauth-toolkit
+        application.save(update_fields=["client_secret"])
+        get_access_token_model().objects.filter(application=application).delete()
+        system.seal_client_secret(secret)
+        system.save(update_fields=["client_secret_sealed"])
+        audit(actor, "system.secret-reissued", name, {})
+    return NewSystem(system, application.client_id, secret)
 
 
 def add_trust_anchor(pem: bytes, *, actor: str = "operator") -> list[TrustAnchor]:
@@ -137,6 +162,30 @@ def add_trust_anchor(pem: bytes, *, actor: str = "operator") -> list[TrustAnchor
             added.append(anchor)
     transaction.on_commit(forget_policy)
     return added
+
+
+def remove_trust_anchor(fingerprint: str, *, actor: str = "operator") -> TrustAnchor:
+    """Stop trusting a root (a compromised or retired CA): signatures under it no longer verify.
+
+    ``fingerprint`` is the anchor's SHA-256 in hex, as listed; a unique prefix of at least 8
+    digits is enough. Messages already accepted keep the verdict they were accepted with.
+    """
+    wanted = fingerprint.strip().lower().replace(":", "")
+    if len(wanted) < 8:
+        raise ValueInvalid("give at least the first 8 hex digits of the SHA-256 fingerprint")
+    with transaction.atomic():
+        matches = list(
+            TrustAnchor.objects.select_for_update().filter(fingerprint__startswith=wanted)[:2]
+        )
+        if not matches:
+            raise NotFound(f"no trust anchor with a fingerprint starting {wanted}")
+        if len(matches) > 1:
+            raise ValueInvalid(f"{wanted} starts more than one fingerprint: give more digits")
+        (anchor,) = matches
+        anchor.delete()
+        audit(actor, "trust.removed", anchor.fingerprint, {"subject": anchor.name})
+    transaction.on_commit(forget_policy)
+    return anchor
 
 
 # --- operator console and command line: look-ups, status changes, edits ------------------------

@@ -11,7 +11,6 @@ from lienthong.signatures.trust import ValidationPolicy, VerdictCache, load_cert
 
 from .models import TrustAnchor
 
-_cache = VerdictCache(ttl=300)
 _lock = threading.Lock()
 _current: tuple[float, tuple[str, ...], ValidationPolicy | None] = (0.0, (), None)
 
@@ -19,7 +18,8 @@ _current: tuple[float, tuple[str, ...], ValidationPolicy | None] = (0.0, (), Non
 def hub_policy() -> ValidationPolicy | None:
     """The policy built from the registered trust anchors; None when there are none.
 
-    The anchors are looked at again every few seconds; the policy is rebuilt when they changed.
+    The anchors are looked at again every few seconds; the policy is rebuilt when they changed,
+    with an empty verdict cache: a signer trusted under a removed root is not trusted any more.
     """
     global _current
     with _lock:
@@ -35,7 +35,9 @@ def hub_policy() -> ValidationPolicy | None:
             )
             certs = tuple(c for pem in pems for c in load_certificates(pem.encode()))
             policy = (
-                ValidationPolicy(certs, revocation=settings.LIENTHONG.revocation, cache=_cache)
+                ValidationPolicy(
+                    certs, revocation=settings.LIENTHONG.revocation, cache=VerdictCache(ttl=300)
+                )
                 if certs
                 else None
             )
