@@ -20,7 +20,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -66,14 +66,22 @@ class Hub:
 
     data_dir: Path
     database_url: str | None
+    # More LIENTHONG_* settings of this hub (``{"LIENTHONG_LEASE_SECONDS": "10"}``).
+    settings: dict[str, str] = field(default_factory=dict)
 
     @property
     def env(self) -> dict[str, str]:
-        # Only this hub's settings: nothing inherited from the test run's LIENTHONG_* variables.
-        env = {k: v for k, v in os.environ.items() if not k.startswith("LIENTHONG_")}
+        # Only this hub's settings: nothing inherited from the test run's LIENTHONG_* variables
+        # or its Django settings module (the dms suite runs under the dms's).
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("LIENTHONG_") and k != "DJANGO_SETTINGS_MODULE"
+        }
         env["LIENTHONG_DATA_DIR"] = str(self.data_dir)
         if self.database_url:
             env["LIENTHONG_DATABASE_URL"] = self.database_url
+        env.update(self.settings)
         env["PYTHONUNBUFFERED"] = "1"
         return env
 
@@ -116,12 +124,28 @@ class Hub:
         with sqlite3.connect(self.data_dir / "hub.sqlite3") as connection:
             connection.execute(statement, params)
 
+    def query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Read the hub's database directly (``?`` placeholders, both profiles): what is stored,
+        whatever the API says."""
+        if self.database_url:
+            import psycopg
+
+            with psycopg.connect(self.database_url, autocommit=True) as connection:
+                return list(connection.execute(statement.replace("?", "%s"), params).fetchall())
+        connection = sqlite3.connect(self.data_dir / "hub.sqlite3", timeout=30)
+        try:
+            return list(connection.execute(statement, params).fetchall())
+        finally:
+            connection.close()
+
 
 @contextmanager
-def hub_instance(data_dir: Path, *, migrate: bool = True) -> Iterator[Hub]:
+def hub_instance(
+    data_dir: Path, *, migrate: bool = True, settings: dict[str, str] | None = None
+) -> Iterator[Hub]:
     """A hub with its own data directory and database, migrated by ``lienthong hub migrate``."""
     with fresh_database() as database_url:
-        hub = Hub(data_dir, database_url)
+        hub = Hub(data_dir, database_url, dict(settings or {}))
         if migrate:
             hub.ok("migrate")
         yield hub
@@ -144,18 +168,31 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _start(hub: Hub, log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """Start ``lienthong hub serve``; retry on another port if the chosen one was taken."""
+def _start(
+    hub: Hub,
+    log_path: Path,
+    *,
+    port: int | None = None,
+    options: Sequence[str] = (),
+    own_group: bool = False,
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Start ``lienthong hub serve``; retry on another port if the chosen one was taken (on the
+    same ``port``, when one is given: a restarted hub keeps its address). ``own_group`` starts
+    it in a process group of its own, which its server processes share."""
     for _ in range(3):
-        port = free_port()
+        chosen = port or free_port()
         with log_path.open("ab") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "lienthong", "hub", "serve", "--port", str(port)],
+                [
+                    sys.executable, "-m", "lienthong", "hub", "serve",
+                    "--port", str(chosen), *options,
+                ],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env=hub.env,
-            )
-        base_url = f"http://127.0.0.1:{port}"
+                start_new_session=own_group,
+            )  # fmt: skip
+        base_url = f"http://127.0.0.1:{chosen}"
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if process.poll() is not None:
@@ -165,7 +202,7 @@ def _start(hub: Hub, log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
                     return process, base_url
             except httpx.TransportError:
                 pass
-            time.sleep(0.1)
+            time.sleep(0.05)
         else:
             _stop(process)
             raise AssertionError(
@@ -175,6 +212,7 @@ def _start(hub: Hub, log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
             raise AssertionError(
                 f"the hub exited with {process.returncode}:\n{log_path.read_text()}"
             )
+        time.sleep(0.5)
     raise AssertionError(f"no free port found:\n{log_path.read_text()}")
 
 
@@ -212,3 +250,92 @@ def live_hub(data_dir: Path) -> Iterator[LiveHub]:
         # sees the process end by SIGTERM, as it asked).
         assert process.returncode in (0, -signal.SIGTERM), live.log()
         assert "Finished server process" in live.log(), live.log()
+
+
+@dataclass
+class HubProcesses:
+    """A hub's server (``lienthong hub serve``) and worker (``lienthong hub worker``), each
+    killable with SIGKILL at any moment and restarted on the same port, data and database, as
+    a supervisor (systemd, Kubernetes) would."""
+
+    hub: Hub
+    log_dir: Path
+    server_processes: int = 1  # ``serve --workers``
+    worker_interval: float = 0.2
+    port: int = field(default_factory=free_port)
+    server: subprocess.Popen[bytes] | None = None
+    worker: subprocess.Popen[bytes] | None = None
+    kills: list[str] = field(default_factory=list)
+    restart_seconds: float = 0.0  # time spent waiting for restarted servers to answer
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def server_log(self) -> Path:
+        return self.log_dir / "serve.log"
+
+    @property
+    def worker_log(self) -> Path:
+        return self.log_dir / "worker.log"
+
+    def start_server(self) -> None:
+        """Start the server and wait until it answers ``/health``."""
+        assert self.server is None or self.server.poll() is not None, "the server is running"
+        began = time.monotonic()
+        self.server, _ = _start(
+            self.hub,
+            self.server_log,
+            port=self.port,
+            options=["--no-access-log", "--workers", str(self.server_processes)],
+            own_group=True,
+        )
+        if self.kills:
+            self.restart_seconds += time.monotonic() - began
+
+    def start_worker(self) -> None:
+        assert self.worker is None or self.worker.poll() is not None, "the worker is running"
+        with self.worker_log.open("ab") as log:
+            self.worker = subprocess.Popen(
+                [
+                    sys.executable, "-m", "lienthong", "hub", "worker",
+                    "--interval", str(self.worker_interval),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=self.hub.env,
+            )  # fmt: skip
+
+    def kill_server(self) -> None:
+        """``kill -9`` the server, whatever it is doing: its process and, with several
+        ``--workers``, every server process (they are all in the group it leads)."""
+        self.kills.append("server")
+        assert self.server is not None, "nothing to kill: it was never started"
+        if self.server.poll() is None:
+            os.killpg(self.server.pid, signal.SIGKILL)
+        self.server.wait(STOP_TIMEOUT)
+
+    def kill_worker(self) -> None:
+        self.kills.append("worker")
+        _kill(self.worker)
+
+    def stop(self) -> None:
+        """SIGTERM both (SIGKILL after a while); what is already gone stays gone."""
+        for process in (self.server, self.worker):
+            if process is not None:
+                _stop(process)
+
+    def logs(self) -> str:
+        return "\n".join(
+            f"--- {path.name}\n{path.read_text(errors='replace')[-20000:]}"
+            for path in (self.server_log, self.worker_log)
+            if path.exists()
+        )
+
+
+def _kill(process: subprocess.Popen[bytes] | None) -> None:
+    assert process is not None, "nothing to kill: it was never started"
+    if process.poll() is None:
+        process.send_signal(signal.SIGKILL)
+    process.wait(STOP_TIMEOUT)

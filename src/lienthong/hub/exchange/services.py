@@ -370,8 +370,10 @@ def acknowledge(
 ) -> Delivery:
     """Record the recipient's answer for a leased delivery: taken (done) or refused (fail)."""
     with transaction.atomic():
+        # Lock the delivery row only: locking the joined agency and message rows too made
+        # concurrent acknowledgements to one recipient deadlock on PostgreSQL.
         delivery = (
-            Delivery.objects.select_for_update()
+            Delivery.objects.select_for_update(of=("self",))
             .select_related("recipient", "message")
             .filter(pk=delivery_id, recipient__in=system.agencies.all())
             .first()

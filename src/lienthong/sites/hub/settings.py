@@ -63,7 +63,17 @@ TEMPLATES = [
 ]
 
 if CONFIG.database_url:
-    DATABASES = {"default": dj_database_url.parse(CONFIG.database_url, conn_max_age=60)}
+    # One connection per request, closed at its end (CONN_MAX_AGE 0). The hub is served over
+    # ASGI, where Django runs each request's sync code in a thread of its own: a connection kept
+    # for reuse is never reused, and under load they pile up until PostgreSQL refuses more
+    # ("too many clients already"); a pool (psycopg_pool, OPTIONS "pool") is the way to reuse
+    # them. Health checks: should a connection ever be reused, one that died in a database
+    # restart is replaced instead of failing the request that finds it.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            CONFIG.database_url, conn_max_age=0, conn_health_checks=True
+        )
+    }
 else:
     CONFIG.data_dir.mkdir(parents=True, exist_ok=True)
     DATABASES = {
