@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 LINT_PATHS := src tests benchmarks
 # Debian packages the test suite needs (e.g. softhsm2, chromium); installed by `apt-deps` only
 # when one is missing. Parts that need one add it here.
-APT_PACKAGES ?= softhsm2 fonts-liberation2 poppler-utils
+APT_PACKAGES ?= softhsm2 fonts-liberation2 poppler-utils chromium
 
 # uv on PATH, else the one pip put in the system python (possibly in ~/.local, off PATH).
 UV = $$(command -v uv || echo "$(PYTHON) -m uv")
@@ -52,17 +52,30 @@ install: apt-deps
 # The hub's suite runs again on PostgreSQL (the scale profile): both profiles, one code base.
 PG_TEST_URL ?= $(or $(LIENTHONG_TEST_DATABASE_URL),postgresql://postgres@127.0.0.1:5432/lienthong)
 
+# The dms is another Django site: its suite runs in its own pytest invocations (its settings,
+# its own data directory), on SQLite and again on PostgreSQL.
+DMS_PYTEST = $(BIN)/pytest tests/dms -q --ds=lienthong.sites.dms.settings -p no:cacheprovider
+
 test: install
 	.ci/services
 	@status=0; \
-	$(BIN)/pytest || status=$$?; \
+	$(BIN)/pytest --ignore=tests/dms || status=$$?; \
+	echo "== dms suite on SQLite =="; \
+	dms_dir=$$(mktemp -d); \
+	LIENTHONG_DMS_DATA_DIR=$$dms_dir $(DMS_PYTEST) || status=$$?; \
 	if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || [ "$${CI:-}" = true ]; then \
 		echo "== hub suite on PostgreSQL =="; \
 		LIENTHONG_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest tests/hub -q || status=$$?; \
+		echo "== dms suite on PostgreSQL =="; \
+		LIENTHONG_DMS_DATA_DIR=$$dms_dir LIENTHONG_DMS_DATABASE_URL=$(PG_TEST_URL) \
+			LIENTHONG_DATABASE_URL=$(PG_TEST_URL) $(DMS_PYTEST) || status=$$?; \
 	else \
-		echo "PostgreSQL is not reachable: the hub suite ran on SQLite only (CI runs both)"; \
+		echo "PostgreSQL is not reachable: the hub and dms suites ran on SQLite only (CI runs both)"; \
 	fi; \
+	rm -rf "$$dms_dir"; \
 	$(MAKE) --no-print-directory lint || status=$$?; \
+	LIENTHONG_DMS_DATA_DIR=$$(mktemp -d) $(BIN)/mypy --config-file src/lienthong/sites/dms/mypy.ini \
+		|| status=$$?; \
 	exit $$status
 
 lint:

@@ -1,0 +1,444 @@
+"""The outgoing flow, one function per state change (Decree 30: draft, approve and sign,
+number, agency signature, send, keep the record):
+
+    draft ──submit──▶ submitted ──approve_and_sign──▶ approved ──issue──▶ issued ──send──▶ sent
+      ▲                  │                                                          │
+      └───send_back──────┘                                          revoke (13) ──▶ revoked
+
+Issuing takes the number, applies the agency's PAdES signature and builds and signs the edXML
+in one transaction: if any step fails, the number was never taken (no gap). Sending happens
+after the commit; a hub that cannot be reached leaves the document ``issued`` for the worker to
+send again (the same bytes, so the hub answers the first receipt).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from lienthong.client import HubClientError
+from lienthong.dms import storage, textsearch
+from lienthong.dms.agencies.models import User
+from lienthong.dms.agencies.roles import Action, agency_id_of, require, require_same_agency
+from lienthong.dms.agencies.services import (
+    agency_pdf_signer,
+    edxml_key,
+    hub_client,
+    organization,
+    personal_pdf_signer,
+)
+from lienthong.dms.errors import InvalidInput, NotAllowed, SigningFailed, WrongState
+from lienthong.dms.registers.models import Register
+from lienthong.dms.registers.services import current_year, default_register, notation, take_number
+from lienthong.dms.trust import policy
+from lienthong.edxml import Organization, build, check
+from lienthong.edxml.agency_codes import parse_agency_code
+from lienthong.edxml.compose import NewFile, new_edoc
+from lienthong.edxml.dsig import sign as sign_edxml
+from lienthong.edxml.errors import AgencyCodeError, EdxmlError
+from lienthong.edxml.model import (
+    Business,
+    BusinessType,
+    Code,
+    OtherInfo,
+    PromulgationInfo,
+    ReplacementInfo,
+    ResponseFor,
+    SignerInfo,
+    StatusCode,
+    StatusMessage,
+    format_date,
+    format_timestamp,
+)
+from lienthong.signatures.appearance import Appearance
+from lienthong.signatures.errors import SignaturesError
+from lienthong.signatures.pades import sign_pdf
+
+from .models import OutgoingDocument, OutgoingEvent, OutgoingState
+
+S = OutgoingState
+log = logging.getLogger("lienthong.dms.outgoing")
+
+
+def _clean_recipients(recipients: Sequence[dict[str, str]]) -> list[dict[str, str]]:
+    cleaned: dict[str, dict[str, str]] = {}
+    for r in recipients:
+        try:
+            code = str(parse_agency_code(str(r.get("code", "")).strip()))
+        except AgencyCodeError:
+            raise InvalidInput(f"{r.get('code')!r} is not an agency code") from None
+        cleaned[code] = {"code": code, "name": str(r.get("name") or "").strip()}
+    return list(cleaned.values())
+
+
+def _search_text(doc: OutgoingDocument) -> str:
+    names = " ".join(r.get("name", "") for r in doc.recipients)
+    return textsearch.joined(doc.subject, doc.code_text, doc.type_name, doc.signer_name, names)
+
+
+def _locked(doc: OutgoingDocument, user: User, states: set[str], action: str) -> OutgoingDocument:
+    require_same_agency(user, doc.agency_id)
+    current = OutgoingDocument.objects.select_for_update().get(pk=doc.pk)
+    if current.state not in states:
+        raise WrongState(f"cannot {action} a document that is {current.get_state_display()}")
+    return current
+
+
+def _event(doc: OutgoingDocument, user: User | None, action: str, text: str = "") -> None:
+    OutgoingEvent.objects.create(document=doc, user=user, action=action, text=text)
+
+
+def create_draft(
+    user: User,
+    *,
+    subject: str,
+    pdf_name: str,
+    pdf_data: bytes,
+    recipients: Sequence[dict[str, str]],
+    type_name: str = "Công văn",
+    unit_notation: str = "",
+    signer_competence: str = "",
+    signer_position: str = "",
+    signer_name: str = "",
+    priority: int = 0,
+    due_date: dt.date | None = None,
+    answers: Any = None,
+    replaces: OutgoingDocument | None = None,
+    replace_reason: str = "",
+) -> OutgoingDocument:
+    """A specialist's draft: the PDF and the metadata (type, summary, signer, urgency,
+    recipients from the hub directory)."""
+    require(user, Action.DRAFT)
+    if not subject.strip():
+        raise InvalidInput("the summary (trích yếu) is required")
+    if not pdf_data.startswith(b"%PDF"):
+        raise InvalidInput(f"{pdf_name} is not a PDF")
+    if priority not in range(5):
+        raise InvalidInput("the urgency is 0 (normal) to 4")
+    if answers is not None and answers.agency_id != user.agency_id:
+        raise NotAllowed("this document belongs to another agency")
+    if replaces is not None:
+        if replaces.agency_id != user.agency_id:
+            raise NotAllowed("this document belongs to another agency")
+        if replaces.state != S.SENT:
+            raise WrongState("only a sent document can be replaced")
+        if not replace_reason.strip():
+            raise InvalidInput("a replacement needs its reason")
+    cleaned = _clean_recipients(recipients)
+    with transaction.atomic():
+        doc = OutgoingDocument(
+            agency_id=agency_id_of(user),
+            created_by=user,
+            subject=subject.strip(),
+            type_name=type_name.strip() or "Công văn",
+            unit_notation=unit_notation.strip(),
+            signer_competence=signer_competence.strip(),
+            signer_position=signer_position.strip(),
+            signer_name=signer_name.strip(),
+            priority=priority,
+            due_date=due_date,
+            recipients=cleaned,
+            answers_incoming=answers,
+            replaces=replaces,
+            replace_reason=replace_reason.strip(),
+            draft_name=pdf_name,
+            draft_sha256=storage.put(pdf_data),
+        )
+        doc.search_text = _search_text(doc)
+        doc.save()
+        _event(doc, user, "draft")
+    return doc
+
+
+def submit_for_approval(doc: OutgoingDocument, user: User) -> OutgoingDocument:
+    require(user, Action.DRAFT)
+    with transaction.atomic():
+        current = _locked(doc, user, {S.DRAFT}, "submit")
+        if not current.recipients:
+            raise InvalidInput("choose at least one recipient before submitting")
+        current.state = S.SUBMITTED
+        current.save(update_fields=["state"])
+        _event(current, user, "submit")
+    return current
+
+
+def send_back(doc: OutgoingDocument, user: User, reason: str) -> OutgoingDocument:
+    """The approver returns the draft to its author with a reason."""
+    require(user, Action.APPROVE)
+    with transaction.atomic():
+        current = _locked(doc, user, {S.SUBMITTED}, "send back")
+        current.state = S.DRAFT
+        current.save(update_fields=["state"])
+        _event(current, user, "send-back", reason.strip())
+    return current
+
+
+def approve_and_sign(doc: OutgoingDocument, user: User, password: str) -> OutgoingDocument:
+    """The competent person approves and signs the PDF (PAdES, personal certificate, visible
+    stamp with title and name)."""
+    require(user, Action.APPROVE)
+    with transaction.atomic():
+        current = _locked(doc, user, {S.SUBMITTED}, "approve")
+        signed = _pades(
+            storage.get(current.draft_sha256),
+            role="person",
+            appearance=Appearance(
+                signer_title=current.signer_position or user.position or None,
+                signer_name=current.signer_name or user.display_name,
+            ),
+            signer_of=lambda: personal_pdf_signer(user, password),
+        )
+        current.person_signed_sha256 = storage.put(signed)
+        current.approver = user
+        current.approved_at = timezone.now()
+        current.signer_name = current.signer_name or user.display_name
+        current.signer_position = current.signer_position or user.position
+        current.state = S.APPROVED
+        current.save()
+        _event(current, user, "approve")
+    return current
+
+
+def _pades(data: bytes, *, role: str, appearance: Appearance, signer_of: Any) -> bytes:
+    tsa = settings.LIENTHONG_DMS.tsa_url
+    out = io.BytesIO()
+    try:
+        with signer_of() as signer:
+            sign_pdf(
+                data,
+                out,
+                signer,
+                role=role,  # type: ignore[arg-type]
+                level="B-T" if tsa else "B-B",
+                tsa_url=tsa,
+                policy=policy(),
+                appearance=appearance,
+            )
+    except SignaturesError as exc:
+        raise SigningFailed(exc.message) from None
+    return out.getvalue()
+
+
+def issue(doc: OutgoingDocument, user: User, register: Register | None = None) -> OutgoingDocument:
+    """The clerk issues the approved document: number, agency signature, signed edXML; then it
+    is sent through the hub (after the commit)."""
+    require(user, Action.ISSUE)
+    with transaction.atomic():
+        current = _locked(doc, user, {S.APPROVED}, "issue")
+        agency = current.agency
+        register = register or default_register(agency, Register.Kind.OUTGOING)
+        if register.agency_id != agency.id or register.kind != Register.Kind.OUTGOING:
+            raise InvalidInput("this is not one of the agency's outgoing registers")
+        now = timezone.now()
+        local = timezone.localtime(now)
+        current.register = register
+        current.year = current_year(now)
+        current.number = take_number(register, current.year)
+        current.notation = notation(current.type_name, agency.notation, current.unit_notation)
+        current.issued_at = now
+        current.issued_by = user
+        seal = Appearance(image=_path(agency.seal_image))
+        final = _pades(
+            storage.get(current.person_signed_sha256),
+            role="agency",
+            appearance=seal,
+            signer_of=lambda: agency_pdf_signer(agency),
+        )
+        current.final_sha256 = storage.put(final)
+        edxml = _edxml(current, final, local)
+        current.edxml_sha256 = storage.put(edxml)
+        current.state = S.ISSUED
+        current.search_text = _search_text(current)
+        current.save()
+        _event(current, user, "issue", f"Số {current.code_text}")
+        pk = current.pk
+        transaction.on_commit(lambda: send(OutgoingDocument.objects.get(pk=pk)), robust=True)
+    return current
+
+
+def _path(value: str) -> Any:
+    from pathlib import Path
+
+    return Path(value) if value else None
+
+
+def _edxml(doc: OutgoingDocument, final_pdf: bytes, moment: dt.datetime) -> bytes:
+    agency = doc.agency
+    code = Code(f"{doc.number:02d}", doc.notation)
+    message = new_edoc(
+        sender=organization(agency),
+        recipients=[Organization(r["code"], organ_name=r.get("name", "")) for r in doc.recipients],
+        subject=doc.subject,
+        code=code,
+        type_name=doc.type_name,
+        promulgation_date=moment.date(),
+        files=[NewFile(_final_name(doc), "application/pdf", final_pdf)],
+        now=moment.replace(tzinfo=None),
+    )
+    answers = doc.answers_incoming
+    message = dataclasses.replace(
+        message,
+        promulgation_info=PromulgationInfo(promulgation_date=format_date(moment.date())),
+        signer_info=SignerInfo(doc.signer_competence, doc.signer_position, doc.signer_name),
+        due_date=format_date(doc.due_date) if doc.due_date else "",
+        to_places=tuple(r.get("name") or r["code"] for r in doc.recipients),
+        other_info=OtherInfo(priority=str(doc.priority)),
+        response_for=(
+            (
+                ResponseFor(
+                    organ_id=answers.sender_code,
+                    code=answers.code_text,
+                    promulgation_date=(
+                        format_date(answers.promulgation_date) if answers.promulgation_date else ""
+                    ),
+                    document_id=answers.document_id,
+                ),
+            )
+            if answers is not None
+            else ()
+        ),
+    )
+    if doc.replaces is not None:
+        message = dataclasses.replace(
+            message,
+            business=Business(
+                business_doc_type=str(int(BusinessType.REPLACE)),
+                document_id=message.document_id,
+                business_doc_reason=doc.replace_reason,
+                paper="0",
+                replacements=(
+                    ReplacementInfo(doc.replaces.document_id, tuple(doc.recipient_codes)),
+                ),
+            ),
+        )
+    try:
+        check(message)
+        signed = sign_edxml(build(message), edxml_key(agency))
+    except EdxmlError as exc:
+        raise InvalidInput(f"the edXML message cannot be made: {exc.message}") from None
+    doc.document_id = message.document_id
+    return signed
+
+
+def _final_name(doc: OutgoingDocument) -> str:
+    stem = doc.draft_name.rsplit(".", 1)[0] if doc.draft_name else "van-ban"
+    return f"{stem}.pdf"
+
+
+def send(doc: OutgoingDocument) -> OutgoingDocument:
+    """Submit an issued document to the hub (again, if an earlier try failed). Never raises for
+    the hub's sake: the failure is kept on the document and shown."""
+    if doc.state != S.ISSUED:
+        return doc
+    try:
+        with hub_client(doc.agency) as hub:
+            accepted = hub.submit(storage.get(doc.edxml_sha256))
+    except HubClientError as exc:
+        OutgoingDocument.objects.filter(pk=doc.pk).update(last_error=str(exc)[:2000])
+        log.warning("outgoing %s not sent: %s", doc.pk, exc)
+        doc.refresh_from_db()
+        return doc
+    with transaction.atomic():
+        current = OutgoingDocument.objects.select_for_update().get(pk=doc.pk)
+        current.hub_message_id = accepted.id
+        current.receipt = accepted.receipt
+        current.sent_at = timezone.now()
+        current.state = S.SENT
+        current.last_error = ""
+        current.save()
+        _event(current, None, "send", ", ".join(accepted.recipients))
+        if current.replaces is not None:
+            _event(current.replaces, None, "replaced", f"Thay thế bằng {current.code_text}")
+    return current
+
+
+def send_unsent() -> int:
+    """The worker's retry: every issued document not yet accepted by the hub."""
+    sent = 0
+    for doc in OutgoingDocument.objects.filter(state=S.ISSUED).select_related("agency"):
+        if send(doc).state == S.SENT:
+            sent += 1
+    return sent
+
+
+def revoke(doc: OutgoingDocument, user: User, reason: str) -> OutgoingDocument:
+    """Take a sent document back: status 13 to every recipient; the document is frozen here."""
+    require(user, Action.REVOKE)
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("taking a document back needs a reason")
+    require_same_agency(user, doc.agency_id)
+    if doc.state != S.SENT:
+        raise WrongState("only a sent document can be taken back")
+    agency = doc.agency
+    message = StatusMessage(
+        from_=organization(agency),
+        response_for=ResponseFor(
+            organ_id=agency.code,
+            code=doc.code_text,
+            promulgation_date=format_date(timezone.localtime(doc.issued_at).date())
+            if doc.issued_at
+            else "",
+            document_id=doc.document_id,
+        ),
+        status_code=StatusCode.TAKE_BACK.value,
+        description=reason,
+        timestamp=format_timestamp(timezone.localtime().replace(tzinfo=None)),
+    )
+    try:
+        data = sign_edxml(build(message), edxml_key(agency))
+        with hub_client(agency) as hub:
+            accepted = hub.submit(data)
+    except HubClientError as exc:
+        raise WrongState(f"the hub did not take the request back: {exc}") from None
+    with transaction.atomic():
+        current = _locked(doc, user, {S.SENT}, "revoke")
+        current.state = S.REVOKED
+        current.revoked_at = timezone.now()
+        current.revoke_reason = reason
+        current.revoke_message_id = accepted.id
+        current.save()
+        _event(current, user, "revoke", reason)
+    return current
+
+
+def tracking(doc: OutgoingDocument) -> dict[str, Any]:
+    """Per recipient: the hub's delivery state and the status timeline (the hub's trace; the
+    statuses pulled from the inbox when the hub cannot be reached)."""
+    recipients: list[dict[str, Any]] = []
+    error = ""
+    if doc.hub_message_id:
+        try:
+            with hub_client(doc.agency) as hub:
+                trace = hub.trace(doc.hub_message_id)
+            recipients = list(trace.get("recipients", []))
+        except HubClientError as exc:
+            error = str(exc)
+    if not recipients:
+        by_code: dict[str, list[dict[str, str]]] = {}
+        for status in doc.statuses.all():
+            by_code.setdefault(status.from_code, []).append(
+                {
+                    "status_code": status.code,
+                    "description": status.description,
+                    "at": status.at.isoformat(),
+                }
+            )
+        recipients = [
+            {
+                "to": r["code"],
+                "name": r.get("name", ""),
+                "state": "",
+                "statuses": by_code.get(r["code"], []),
+            }
+            for r in doc.recipients
+        ]
+    return {"recipients": recipients, "error": error}

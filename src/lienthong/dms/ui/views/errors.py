@@ -1,0 +1,32 @@
+"""Error pages: a friendly page with what to do next, never a stack trace."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+def _page(request: HttpRequest, status: int, title: str, text: str) -> HttpResponse:
+    return render(request, "dms/error.html", {"title": title, "text": text}, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _page(request, 400, "Yêu cầu không hợp lệ", "Vui lòng quay lại và thử lại.")
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _page(request, 403, "Không có quyền", "Bạn không có quyền xem hoặc thực hiện việc này.")
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _page(request, 404, "Không tìm thấy", "Trang hoặc văn bản này không tồn tại.")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No template context processors that may touch the database that just failed.
+    return HttpResponse(
+        "<!doctype html><html lang=vi><meta charset=utf-8><title>Lỗi hệ thống</title>"
+        "<h1>Lỗi hệ thống</h1><p>Đã có lỗi xảy ra. Vui lòng thử lại sau ít phút; "
+        "nếu lỗi còn, báo cho quản trị hệ thống.</p><p><a href='/'>Về trang chủ</a></p>",
+        status=500,
+    )
