@@ -298,7 +298,9 @@ def _post(browser: httpx.Client, path: str, data: dict[str, Any]) -> httpx.Respo
 
 def _pk(browser: httpx.Client, changelist: str, query: str) -> str:
     page = browser.get(changelist, params={"q": query})
-    found = set(re.findall(rf'href="{changelist}(\d+)/change/', page.text))
+    # The result rows only: a message left from an earlier change may link to another object.
+    rows = rf'<th class="field-[^"]*"><a href="{changelist}(\d+)/change/'
+    found = set(re.findall(rows, page.text))
     assert len(found) == 1, (changelist, query, found)
     return found.pop()
 
@@ -397,6 +399,38 @@ def test_the_console_changes_the_agencies_a_system_acts_for(
         },
     )
     assert restored.status_code == 302, restored.text
+
+
+def test_a_webhook_added_in_the_console_gets_its_secret_shown_once(
+    site: Site, console: httpx.Client
+) -> None:
+    site.hub.ok("system", "add", "so-tu-phap", "--agency", NGHE_AN)
+    system = _pk(console, "/admin/registry/connectedsystem/", "so-tu-phap")
+    form = {
+        "agencies": [_pk(console, "/admin/registry/agency/", NGHE_AN)],
+        "webhook_url": "https://stp.example/hook",
+        "active": "on",
+        "_save": "1",
+    }
+    path = f"/admin/registry/connectedsystem/{system}/change/"
+    first = _post(console, path, form)
+    assert first.status_code == 302, first.text
+    shown = re.findall(
+        r"webhook của so-tu-phap: ([A-Za-z0-9_-]{43})", console.get(first.headers["location"]).text
+    )
+    assert len(shown) == 1
+    again = _post(console, path, form)  # the secret exists now: not issued, not shown again
+    assert shown[0] not in console.get(again.headers["location"]).text
+
+
+def test_the_console_is_styled_by_its_own_static_files(console: httpx.Client) -> None:
+    page = console.get("/admin/")
+    stylesheets = re.findall(r'href="(/static/admin/css/[^"]+\.css)"', page.text)
+    assert stylesheets
+    for stylesheet in stylesheets:
+        served = console.get(stylesheet)
+        assert served.status_code == 200, stylesheet
+        assert served.headers["content-type"].startswith("text/css")
 
 
 def test_the_console_adds_a_trust_anchor_from_pem(site: Site, console: httpx.Client) -> None:

@@ -209,13 +209,19 @@ class ConnectedSystemAdmin(_SystemAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         data = form.cleaned_data
-        services.change_system(
+        changed = services.change_system(
             form.instance.name,
             agency_codes=[a.code for a in data["agencies"]],
             webhook_url=data["webhook_url"],
             active=data["active"],
             actor=_actor(request),
         )
+        if changed.webhook_secret:
+            messages.warning(
+                request,
+                f"Khóa bí mật webhook của {changed.system.name}: {changed.webhook_secret} — "
+                "chỉ hiển thị một lần; hệ thống dùng khóa này để kiểm tra chữ ký HMAC của trục.",
+            )
 
 
 # --- trust anchors -----------------------------------------------------------------------------

@@ -280,6 +280,12 @@ def list_systems() -> list[ConnectedSystem]:
     )
 
 
+@dataclass(frozen=True)
+class SystemChanged:
+    system: ConnectedSystem
+    webhook_secret: str = ""  # issued by this change (the system's first webhook): shown once
+
+
 def change_system(
     name: str,
     *,
@@ -287,9 +293,13 @@ def change_system(
     webhook_url: str,
     active: bool,
     actor: str = "operator",
-) -> ConnectedSystem:
+) -> SystemChanged:
     """Change which agencies a system acts for, its webhook, or whether it may connect at all
-    (its credentials are never shown or changed here)."""
+    (its credentials are never shown or changed here).
+
+    A system given its first webhook also gets a webhook secret, which the hub signs its
+    notifications with: the answer carries it, to be shown to the operator once.
+    """
     with transaction.atomic():
         system = ConnectedSystem.objects.select_for_update().filter(name=name).first()
         if system is None:
@@ -308,10 +318,14 @@ def change_system(
             if getattr(system, field) != value:
                 changes[field] = {"from": getattr(system, field), "to": value}
                 setattr(system, field, value)
+        new_webhook_secret = ""
+        if system.webhook_url and not system.webhook_secret:
+            new_webhook_secret = system.webhook_secret = secrets.token_urlsafe(32)
+            changes["webhook_secret"] = {"from": "", "to": "(issued)"}
         if changes:
-            system.save(update_fields=["webhook_url", "active"])
+            system.save(update_fields=["webhook_url", "webhook_secret", "active"])
             audit(actor, "system.changed", system.name, changes)
-    return system
+    return SystemChanged(system, new_webhook_secret)
 
 
 def list_trust_anchors() -> list[TrustAnchor]:

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -89,8 +90,12 @@ else:
         }
     }
 
+# WhiteNoise serves the operator console's static files (Django admin's CSS and scripts) from
+# the installed packages under `lienthong hub serve`; nothing to collect, no CDN.
 STATIC_URL = "static/"
 STATIC_ROOT = str(CONFIG.data_dir / "static")
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = CONFIG.max_message_bytes + 1024 * 1024
 
 OAUTH2_PROVIDER = {
