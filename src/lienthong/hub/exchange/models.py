@@ -59,6 +59,12 @@ class Message(models.Model):
         return f"{self.kind} {self.document_id} from {self.sender.code}"
 
 
+# Deliveries still owed to their recipient (queued, leased) or given up on (dead): few at any
+# moment however long the history, so a partial index keeps counting them cheap for the
+# console, the dashboard and /metrics — and finding the leases that ran out.
+OPEN_STATES = (DeliveryState.QUEUED.value, DeliveryState.LEASED.value, DeliveryState.DEAD.value)
+
+
 class Delivery(models.Model):
     """A message on its way to one recipient agency."""
 
@@ -86,7 +92,27 @@ class Delivery(models.Model):
                 fields=["message", "recipient"], name="one_delivery_per_recipient"
             )
         ]
-        indexes = [models.Index(fields=["recipient", "state", "created_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "state", "created_at"]),
+            models.Index(
+                fields=["state", "lease_until"],
+                name="delivery_open",
+                condition=models.Q(state__in=OPEN_STATES),
+            ),
+            # Figures over a recent window (latency, refusals) read acknowledgements by time.
+            models.Index(fields=["acknowledged_at"], name="delivery_acknowledged_at"),
+        ]
+
+
+def open_delivery_counts() -> dict[str, int]:
+    """How many deliveries are queued, leased and dead now (read through the partial index)."""
+    counted = dict(
+        Delivery.objects.filter(state__in=OPEN_STATES)
+        .values_list("state")
+        .annotate(n=models.Count("id"))
+        .order_by()
+    )
+    return {state: int(counted.get(state, 0)) for state in OPEN_STATES}
 
 
 class Notification(models.Model):

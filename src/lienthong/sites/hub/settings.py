@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "lienthong.hub.audit",
     "lienthong.hub.stats",
     "lienthong.hub.vxp",
+    "lienthong.hub.dashboard",
 ]
 
 MIDDLEWARE = [
@@ -91,9 +92,8 @@ else:
     }
 
 # WhiteNoise serves the operator console's static files (Django admin's CSS and scripts) from
-# the installed packages under `lienthong hub serve`; nothing to collect, no CDN.
+# the installed packages under `lienthong hub serve`; nothing to collect (no STATIC_ROOT), no CDN.
 STATIC_URL = "static/"
-STATIC_ROOT = str(CONFIG.data_dir / "static")
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = CONFIG.max_message_bytes + 1024 * 1024

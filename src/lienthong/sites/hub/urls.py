@@ -16,4 +16,5 @@ urlpatterns = [
     path("vxp/", include("lienthong.hub.vxp.urls")),
     path("oauth/", include("oauth2_provider.urls", namespace="oauth2_provider")),
     path("admin/", admin.site.urls),
+    path("dashboard/", include("lienthong.hub.dashboard.urls")),
 ]
