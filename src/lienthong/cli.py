@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from .client_cli import ack, fetch, inbox, send
+from .demo.cli import demo, simulate
 from .dms_cli import app as dms_app
 from .edxml_cli import app as edxml_app
 from .hub_cli import app as hub_app
@@ -30,6 +31,8 @@ app.add_typer(hub_app, name="hub")
 app.add_typer(pki_app, name="pki")
 app.add_typer(pdf_app, name="pdf")
 app.add_typer(dms_app, name="dms")
+app.command()(demo)
+app.command()(simulate)
 
 
 def main() -> None:
