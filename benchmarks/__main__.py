@@ -1,4 +1,5 @@
-"""`python -m benchmarks [--record docs/benchmarks.md]`: run every benchmark, print markdown.
+"""`python -m benchmarks [--only NAME …] [--record docs/benchmarks.md]`: run every benchmark
+(or only the named ones: edxml, pades, hub, dms), print markdown.
 
 Numbers on shared machines are noisy: each result stands beside the raw limits of the machine
 measured in the same run (OpenSSL RSA-2048 verify rate, SHA-256 rate), and the ratios are what
@@ -10,20 +11,26 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
-from . import edxml_bench, hub_bench, machine, pades_bench
+from . import dms_bench, edxml_bench, hub_bench, machine, pades_bench
+
+BENCHMARKS = ("edxml", "pades", "hub", "dms")
 
 
-def run() -> str:
+def run(only: frozenset[str] = frozenset(BENCHMARKS)) -> str:
     rsa_verify = machine.rsa2048_verify_rate()
     rsa_sign = machine.rsa2048_sign_rate()
     sha = machine.sha256_mb_per_s()
-    key, policy = edxml_bench.make_keys()
-    rows = edxml_bench.throughput(key, policy)
-    signing = edxml_bench.signing(key, policy)
-    memory = edxml_bench.large_message_memory(key, policy)
-    pades = pades_bench.run(seconds=3.0)
-    hub = hub_bench.run()
+    sections: list[str] = []
+    if "edxml" in only:
+        sections += _edxml(rsa_verify, rsa_sign, sha)
+    if "pades" in only:
+        sections += _pades(pades_bench.run(seconds=3.0))
+    if "hub" in only:
+        sections += _hub(hub_bench.run())
+    if "dms" in only:
+        sections += dms_bench.markdown(dms_bench.run())
 
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
@@ -33,6 +40,17 @@ def run() -> str:
         f"OpenSSL RSA-2048 verify {rsa_verify:,.0f}/s, sign {rsa_sign:,.0f}/s; "
         f"SHA-256 {sha:,.0f} MB/s. One process, one core.",
         "",
+        *sections,
+    ]
+    return "\n".join(lines)
+
+
+def _edxml(rsa_verify: float, rsa_sign: float, sha: float) -> list[str]:
+    key, policy = edxml_bench.make_keys()
+    rows = edxml_bench.throughput(key, policy)
+    signing = edxml_bench.signing(key, policy)
+    memory = edxml_bench.large_message_memory(key, policy)
+    lines = [
         "**edXML parse + validate + verify** (signed RSA-SHA256, one attachment, streaming read):",
         "",
         "| message | bytes | verified/s | MB/s | of SHA-256 rate | of RSA verify rate |",
@@ -64,11 +82,22 @@ def run() -> str:
         f"* verify + read + validate {memory['verify_read_validate_seconds']} s; "
         f"streaming sign {memory['sign_stream_seconds']} s",
         "",
+    ]
+    return lines
+
+
+def _pades(pades: dict[str, Any]) -> list[str]:
+    return [
         f"**PAdES {pades['level']} on a {pades['pdf_bytes']:,}-byte PDF** (test PKI served "
         f"on loopback, OCSP and CRL fetched): sign {pades['sign_per_s']}/s, validate "
         f"{pades['validate_per_s']}/s online, {pades['validate_offline_per_s']}/s from the "
         "embedded revocation data.",
         "",
+    ]
+
+
+def _hub(hub: dict[str, Any]) -> list[str]:
+    return [
         f"**Hub under load**: {hub['messages']} signed edXML of {hub['bytes']:,} bytes, "
         f"{hub_bench.CLIENTS} client processes, `lienthong hub serve` with 2 workers, all on "
         "this 2-core machine:",
@@ -89,14 +118,19 @@ def run() -> str:
         f"{hub['rabbitmq']['end_to_end_per_s']} published and consumed/s.",
         "",
     ]
-    return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--record", type=Path, help="append the results to this markdown file")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=BENCHMARKS,
+        help="run only this benchmark (may be repeated); all of them by default",
+    )
     args = parser.parse_args()
-    report = run()
+    report = run(frozenset(args.only or BENCHMARKS))
     print(report)
     if args.record:
         with args.record.open("a", encoding="utf-8") as out:

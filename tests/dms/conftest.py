@@ -36,6 +36,8 @@ def served_pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 @pytest.fixture(autouse=True)
 def _dms_settings(settings: Any, tmp_path: Path, served_pki: Any) -> Iterator[None]:
+    from django.utils import translation
+
     from lienthong.dms import trust
 
     settings.LIENTHONG_DMS = dataclasses.replace(
@@ -45,6 +47,8 @@ def _dms_settings(settings: Any, tmp_path: Path, served_pki: Any) -> Iterator[No
     trust.forget()
     yield
     trust.forget()
+    # A request in English leaves English active in the thread: later tests read Vietnamese.
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -50,3 +50,51 @@ def test_the_reports_page_shows_the_overdue_list(offices: Any) -> None:
     assert 'id="overdue"' in page and "15/QĐ-UBND" in page
     other = client_for(offices.sender.leader).get("/reports/").content.decode()
     assert "Không có văn bản quá hạn." in other
+
+
+def test_every_month_of_the_period_is_a_row_even_without_documents(offices: Any) -> None:
+    arrive(offices)
+    today = timezone.localdate()
+    report = agency_report(offices.recipient.agency.id, dt.date(today.year - 1, 11, 15), today)
+    assert report.months[0].month == dt.date(today.year - 1, 11, 1)
+    assert report.months[-1].month == today.replace(day=1)
+    assert len(report.months) == today.month + 2
+    assert sum(m.incoming for m in report.months) == 1
+    assert [m.incoming for m in report.months[:2]] == [0, 0]
+
+
+def test_the_reports_page_shows_the_rates_of_the_user_s_agency_only(offices: Any) -> None:
+    office = offices.recipient
+    today = timezone.localdate()
+    for number, deadline in (("1", today + dt.timedelta(days=3)), ("2", today)):
+        doc = services.register_incoming(arrive(offices, number=number), office.clerk)
+        doc = services.assign(doc, office.leader, main=office.specialist, deadline=deadline)
+        services.complete(doc, office.specialist, "Xong")
+    late = services.register_incoming(arrive(offices, number="3"), office.clerk)
+    late = services.assign(
+        late, office.leader, main=office.specialist, deadline=today - dt.timedelta(days=1)
+    )
+    services.complete(late, office.specialist, "Xong muộn")
+    arrive(offices, number="4")  # waiting for the clerk: not processed online yet
+
+    page = client_for(office.leader).get("/reports/").content.decode()
+    assert '<dd id="total-in">4</dd>' in page
+    assert '<dd id="online">75%</dd>' in page  # 3 of 4 handled in the system
+    assert '<dd id="on-time">67% (2/3)</dd>' in page
+    other = client_for(offices.sender.leader).get("/reports/").content.decode()
+    assert '<dd id="total-in">0</dd>' in other
+    assert '<dd id="on-time">—</dd>' in other
+
+
+def test_a_period_given_backwards_is_read_forwards(offices: Any) -> None:
+    arrive(offices)
+    today = timezone.localdate()
+    page = client_for(offices.recipient.leader).get(
+        "/reports/", {"from": today.isoformat(), "to": today.replace(day=1).isoformat()}
+    )
+    assert '<dd id="total-in">1</dd>' in page.content.decode()
+
+
+def test_the_overdue_list_links_the_follow_up_book(offices: Any) -> None:
+    page = client_for(offices.recipient.leader).get("/reports/").content.decode()
+    assert "?register=follow-up" in page

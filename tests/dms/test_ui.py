@@ -52,12 +52,17 @@ def test_the_detail_page_tells_the_signature_verdict_in_plain_words(offices: Any
     assert 'id="register"' in page
 
 
+def post_on(user: Any, doc: Any, verb: str, data: dict[str, Any] | None = None) -> str:
+    """``user`` posts an action form of the document's page; the page shown after it (``doc``
+    is refreshed from the database)."""
+    response = client_for(user).post(f"/incoming/{doc.pk}/{verb}/", data or {}, follow=True)
+    doc.refresh_from_db()
+    return str(response.content.decode())
+
+
 def test_a_clerk_registers_through_the_page(offices: Any) -> None:
     doc = arrive(offices)
-    client = client_for(offices.recipient.clerk)
-    response = client.post(f"/incoming/{doc.pk}/register/", follow=True)
-    assert "Đã vào sổ văn bản đến." in response.content.decode()
-    doc.refresh_from_db()
+    assert "Đã vào sổ văn bản đến." in post_on(offices.recipient.clerk, doc, "register")
     assert doc.state == IncomingState.REGISTERED and doc.arrival_number == 1
 
 
@@ -65,38 +70,40 @@ def test_a_specialist_sees_no_register_button_and_a_forged_post_is_refused(offic
     doc = arrive(offices)
     client = client_for(offices.recipient.specialist)
     assert 'id="register"' not in client.get(f"/incoming/{doc.pk}/").content.decode()
-    response = client.post(f"/incoming/{doc.pk}/register/", follow=True)
-    assert "Không có quyền" in response.content.decode()
-    doc.refresh_from_db()
+    assert "Không có quyền" in post_on(offices.recipient.specialist, doc, "register")
     assert doc.state == IncomingState.ARRIVED
 
 
 def test_a_refusal_without_a_reason_is_explained(offices: Any) -> None:
     doc = arrive(offices)
-    response = client_for(offices.recipient.clerk).post(
-        f"/incoming/{doc.pk}/refuse/", {"reason": ""}, follow=True
-    )
-    assert "Lý do từ chối" in response.content.decode()
-    doc.refresh_from_db()
+    assert "Lý do từ chối" in post_on(offices.recipient.clerk, doc, "refuse", {"reason": ""})
     assert doc.state == IncomingState.ARRIVED
 
 
 def test_a_leader_assigns_through_the_page(offices: Any) -> None:
     office = offices.recipient
     doc = services.register_incoming(arrive(offices), office.clerk)
-    response = client_for(office.leader).post(
-        f"/incoming/{doc.pk}/assign/",
+    page = post_on(
+        office.leader,
+        doc,
+        "assign",
         {
             "main": office.specialist.pk,
             "co": [office.colleague.pk],
             "deadline": "2026-12-31",
             "instruction": "Xử lý",
         },
-        follow=True,
     )
-    assert "Đã phân công." in response.content.decode()
-    doc.refresh_from_db()
+    assert "Đã phân công." in page
     assert doc.state == IncomingState.ASSIGNED
+
+
+def test_a_user_of_another_agency_cannot_act_on_the_document(offices: Any) -> None:
+    doc = arrive(offices)
+    response = client_for(offices.sender.clerk).post(f"/incoming/{doc.pk}/register/")
+    assert response.status_code == 404
+    doc.refresh_from_db()
+    assert doc.state == IncomingState.ARRIVED
 
 
 def test_overdue_documents_stand_out_for_leaders(offices: Any) -> None:

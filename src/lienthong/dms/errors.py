@@ -45,3 +45,12 @@ class DmsUnavailable(DmsError):
     """The environment is wrong (database down or not migrated, bad settings): exit 2."""
 
     code = "dms-unavailable"
+
+
+def required_reason(reason: str, why: str) -> str:
+    """``reason`` without surrounding blanks; :class:`InvalidInput` (``why``) when empty: the
+    other side is told the reason (a refusal, a take-back and its answer)."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(why)
+    return reason

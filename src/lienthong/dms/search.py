@@ -1,4 +1,10 @@
-"""Search over incoming and outgoing documents of one agency, insensitive to diacritics."""
+"""Search over incoming and outgoing documents of one agency, insensitive to diacritics.
+
+Every term is a ``LIKE '%term%'`` on the stored, normalised ``search_text``. On PostgreSQL a
+trigram index (pg_trgm, the 0003 migrations of incoming and outgoing) answers it for rare words
+and numbers; common words are found by reading the agency's documents newest first until a page
+is full. Measured with 100,000 documents in docs/benchmarks.md (``python -m benchmarks --only
+dms``)."""
 
 from __future__ import annotations
 

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from pyhanko.sign.signers import Signer
 
 from lienthong.client import HubClient
 from lienthong.dms.errors import InvalidInput, SigningFailed
+from lienthong.edxml import build
 from lienthong.edxml.agency_codes import parse_agency_code
+from lienthong.edxml.dsig import sign
 from lienthong.edxml.errors import AgencyCodeError, KeyLoadError
-from lienthong.edxml.model import Organization
+from lienthong.edxml.model import (
+    Organization,
+    ResponseFor,
+    StatusCode,
+    StatusMessage,
+    format_timestamp,
+)
 from lienthong.edxml.signing_key import SigningKey
 from lienthong.signatures.errors import SignaturesError
 from lienthong.signatures.keys import KeySource, open_signer
@@ -147,6 +157,26 @@ def edxml_key(agency: Agency) -> SigningKey:
     except (OSError, KeyLoadError) as exc:
         raise SigningFailed(f"the signing key of {agency.code} cannot be read: {exc}") from None
     raise SigningFailed(f"{agency.code} has no signing key (lienthong dms createagency --p12 …)")
+
+
+def signed_status(
+    agency: Agency,
+    *,
+    about: ResponseFor,
+    code: StatusCode | str,
+    description: str,
+    at: dt.datetime,
+) -> bytes:
+    """A status message from ``agency`` about a document (``about``), signed with its key;
+    ``at`` is its timestamp (the same ``at`` gives the same bytes, so a retry is idempotent)."""
+    message = StatusMessage(
+        from_=organization(agency),
+        response_for=about,
+        status_code=code.value if isinstance(code, StatusCode) else code,
+        description=description,
+        timestamp=format_timestamp(timezone.localtime(at).replace(tzinfo=None)),
+    )
+    return sign(build(message), edxml_key(agency))
 
 
 @contextmanager

@@ -97,7 +97,15 @@ class IncomingDocument(models.Model):
                 name="incoming_arrival_number_unique",
             ),
         ]
-        indexes = [models.Index(fields=("agency", "-arrived_at"))]
+        # The list's order within one agency, and within one state of it (the list's filters),
+        # so that a page is read off an index, deep pages included. On PostgreSQL a trigram
+        # index on search_text also serves searches (migration 0003).
+        indexes = [
+            models.Index(fields=("agency", "-arrived_at", "-id"), name="incoming_agency_arrived"),
+            models.Index(
+                fields=("agency", "state", "-arrived_at", "-id"), name="incoming_agency_state"
+            ),
+        ]
         ordering = ("-arrived_at", "-id")
 
     def __str__(self) -> str:

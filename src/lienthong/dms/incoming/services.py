@@ -21,7 +21,7 @@ from django.utils import timezone
 from lienthong.dms import storage
 from lienthong.dms.agencies.models import Agency, Role, User
 from lienthong.dms.agencies.roles import Action, require, require_same_agency
-from lienthong.dms.errors import InvalidInput, NotAllowed, WrongState
+from lienthong.dms.errors import InvalidInput, NotAllowed, WrongState, required_reason
 from lienthong.dms.registers.models import Register
 from lienthong.dms.registers.services import current_year, default_register, take_number
 from lienthong.edxml.model import StatusCode
@@ -89,9 +89,7 @@ def register_incoming(
 def refuse_incoming(document: IncomingDocument, user: User, reason: str) -> IncomingDocument:
     """Return the document to its sender with a reason (invalid, misaddressed …) → 02."""
     require(user, Action.REGISTER)
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput("a refusal needs a reason: the sender is told it")
+    reason = required_reason(reason, "a refusal needs a reason: the sender is told it")
     with transaction.atomic():
         doc = _locked(document, user, "refuse")
         doc.state = S.REFUSED

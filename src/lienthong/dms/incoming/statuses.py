@@ -15,17 +15,9 @@ from django.utils import timezone
 
 from lienthong.client import HubClientError
 from lienthong.dms.agencies.models import Agency
-from lienthong.dms.agencies.services import edxml_key, hub_client, organization
+from lienthong.dms.agencies.services import hub_client, signed_status
 from lienthong.dms.errors import DmsError
-from lienthong.edxml import build
-from lienthong.edxml.dsig import sign
-from lienthong.edxml.model import (
-    ResponseFor,
-    StatusCode,
-    StatusMessage,
-    format_date,
-    format_timestamp,
-)
+from lienthong.edxml.model import ResponseFor, StatusCode, format_date
 
 from .models import IncomingDocument, StatusNotice
 
@@ -41,10 +33,9 @@ def notice_edxml(notice: StatusNotice) -> bytes:
     the bytes are the same at every attempt (and the hub answers a retry with the first
     receipt)."""
     document = notice.document
-    agency = document.agency
-    message = StatusMessage(
-        from_=organization(agency),
-        response_for=ResponseFor(
+    return signed_status(
+        document.agency,
+        about=ResponseFor(
             organ_id=document.sender_code,
             code=document.code_text,
             promulgation_date=(
@@ -52,11 +43,10 @@ def notice_edxml(notice: StatusNotice) -> bytes:
             ),
             document_id=document.document_id,
         ),
-        status_code=notice.code,
+        code=notice.code,
         description=notice.description,
-        timestamp=format_timestamp(timezone.localtime(notice.created_at).replace(tzinfo=None)),
+        at=notice.created_at,
     )
-    return sign(build(message), edxml_key(agency))
 
 
 def send_pending(agency: Agency) -> int:

@@ -34,8 +34,15 @@ from lienthong.dms.agencies.services import (
     hub_client,
     organization,
     personal_pdf_signer,
+    signed_status,
 )
-from lienthong.dms.errors import InvalidInput, NotAllowed, SigningFailed, WrongState
+from lienthong.dms.errors import (
+    InvalidInput,
+    NotAllowed,
+    SigningFailed,
+    WrongState,
+    required_reason,
+)
 from lienthong.dms.registers.models import Register
 from lienthong.dms.registers.services import current_year, default_register, notation, take_number
 from lienthong.dms.trust import policy
@@ -54,9 +61,7 @@ from lienthong.edxml.model import (
     ResponseFor,
     SignerInfo,
     StatusCode,
-    StatusMessage,
     format_date,
-    format_timestamp,
 )
 from lienthong.signatures.appearance import Appearance
 from lienthong.signatures.errors import SignaturesError
@@ -372,29 +377,25 @@ def send_unsent() -> int:
 def revoke(doc: OutgoingDocument, user: User, reason: str) -> OutgoingDocument:
     """Take a sent document back: status 13 to every recipient; the document is frozen here."""
     require(user, Action.REVOKE)
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput("taking a document back needs a reason")
+    reason = required_reason(reason, "taking a document back needs a reason")
     require_same_agency(user, doc.agency_id)
     if doc.state != S.SENT:
         raise WrongState("only a sent document can be taken back")
     agency = doc.agency
-    message = StatusMessage(
-        from_=organization(agency),
-        response_for=ResponseFor(
-            organ_id=agency.code,
-            code=doc.code_text,
-            promulgation_date=format_date(timezone.localtime(doc.issued_at).date())
-            if doc.issued_at
-            else "",
-            document_id=doc.document_id,
-        ),
-        status_code=StatusCode.TAKE_BACK.value,
-        description=reason,
-        timestamp=format_timestamp(timezone.localtime().replace(tzinfo=None)),
-    )
+    issued = format_date(timezone.localtime(doc.issued_at).date()) if doc.issued_at else ""
     try:
-        data = sign_edxml(build(message), edxml_key(agency))
+        data = signed_status(
+            agency,
+            about=ResponseFor(
+                organ_id=agency.code,
+                code=doc.code_text,
+                promulgation_date=issued,
+                document_id=doc.document_id,
+            ),
+            code=StatusCode.TAKE_BACK,
+            description=reason,
+            at=timezone.now(),
+        )
         with hub_client(agency) as hub:
             accepted = hub.submit(data)
     except HubClientError as exc:

@@ -42,6 +42,17 @@ class Report:
         return None if not self.incoming else self.processed_online / self.incoming
 
 
+def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
+    """The first day of every month from ``start``'s to ``end``'s, both included: a month
+    without documents is still a row of the report."""
+    months = []
+    month = start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
 def agency_report(agency_id: int, start: dt.date, end: dt.date) -> Report:
     """Counts for documents that arrived (or were issued) from ``start`` to ``end``, inclusive."""
     tz = timezone.get_current_timezone()
@@ -68,15 +79,19 @@ def agency_report(agency_id: int, start: dt.date, end: dt.date) -> Report:
     completed = incoming.filter(state=IncomingState.COMPLETED)
     on_time = completed.filter(Q(deadline__isnull=True) | Q(completed_at__date__lte=F("deadline")))
     handled = [IncomingState.ASSIGNED, IncomingState.PROCESSING, IncomingState.COMPLETED]
-    overdue = IncomingDocument.objects.filter(
-        agency_id=agency_id,
-        deadline__lt=timezone.localdate(),
-        state__in=[IncomingState.REGISTERED, IncomingState.ASSIGNED, IncomingState.PROCESSING],
-    ).order_by("deadline")
+    overdue = (
+        IncomingDocument.objects.filter(
+            agency_id=agency_id,
+            deadline__lt=timezone.localdate(),
+            state__in=[IncomingState.REGISTERED, IncomingState.ASSIGNED, IncomingState.PROCESSING],
+        )
+        .order_by("deadline")
+        .prefetch_related("assignments__user")
+    )
     return Report(
         start=start,
         end=end,
-        months=[Month(m, **counts) for m, counts in sorted(by_month.items())],
+        months=[Month(m, **by_month.get(m, {})) for m in months_between(start, end)],
         incoming=incoming.count(),
         outgoing=outgoing.count(),
         completed=completed.count(),

@@ -47,6 +47,7 @@ urlpatterns = [
     path("outgoing/<int:pk>/revoke/", outgoing.outgoing_revoke, name="outgoing-revoke"),
     path("outgoing/<int:pk>/files/<str:which>/", outgoing.outgoing_file, name="outgoing-file"),
     path("registers/", books.registers, name="registers"),
+    path("so/<slug:kind>/<int:year>.pdf", books.book_pdf, name="book-pdf"),
     path("search/", books.search, name="search"),
     path("reports/", books.reports, name="reports"),
     path("dossiers/", books.dossier_list, name="dossiers"),

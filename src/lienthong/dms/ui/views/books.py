@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +15,7 @@ from lienthong.dms.dossiers import services as dossiers
 from lienthong.dms.dossiers.models import Dossier
 from lienthong.dms.incoming.models import IncomingDocument
 from lienthong.dms.outgoing.models import OutgoingDocument
+from lienthong.dms.registers.books import Book, follow_up_book, register_book
 from lienthong.dms.registers.models import Register
 from lienthong.dms.search import search_incoming, search_outgoing
 from lienthong.dms.ui import forms
@@ -25,29 +28,76 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("ui:incoming-list")
 
 
+# The path of a book's PDF: /so/den/2026.pdf, /so/di/2026.pdf, /so/theo-doi/2026.pdf.
+FOLLOW_UP = "theo-doi"
+_SLUGS = {Register.Kind.INCOMING: "den", Register.Kind.OUTGOING: "di"}
+_KINDS = {slug: kind for kind, slug in _SLUGS.items()}
+
+
+def _year(request: HttpRequest) -> int:
+    try:
+        return int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        return timezone.localdate().year
+
+
+def _book(request: HttpRequest, slug: str, year: int) -> tuple[Book | None, Register | None]:
+    """The book of the user's agency: the follow-up book, or a register (``?register=`` among
+    the agency's, else its default one of the direction ``slug``, else its first)."""
+    if slug == FOLLOW_UP:
+        agency = user_of(request).agency
+        assert agency is not None
+        return follow_up_book(agency, year), None
+    if slug and slug not in _KINDS:
+        return None, None
+    registers = Register.objects.filter(agency_id=agency_id_of(user_of(request)))
+    if slug:
+        registers = registers.filter(kind=_KINDS[slug]).order_by("-is_default", "id")
+    asked = request.GET.get("register", "")
+    chosen = (registers.filter(pk=asked).first() if asked.isdigit() else None) or registers.first()
+    return (register_book(chosen, year) if chosen is not None else None), chosen
+
+
 @agency_required
 def registers(request: HttpRequest) -> HttpResponse:
-    user = user_of(request)
-    try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        year = timezone.localdate().year
-    books = Register.objects.filter(agency_id=agency_id_of(user))
-    chosen = books.filter(pk=request.GET.get("register") or 0).first() or books.first()
-    rows: list[object] = []
-    if chosen is not None and chosen.kind == Register.Kind.INCOMING:
-        rows = list(
-            IncomingDocument.objects.filter(register=chosen, arrival_year=year)
-            .order_by("arrival_number")
-            .prefetch_related("assignments__user")
-        )
+    """The incoming and outgoing registers and the follow-up book of a year, printable."""
+    year = _year(request)
+    follow_up = request.GET.get("register") == "follow-up"
+    book, chosen = _book(request, FOLLOW_UP if follow_up else "", year)
+    pdf = ""
+    if follow_up:
+        pdf = reverse("ui:book-pdf", args=[FOLLOW_UP, year])
     elif chosen is not None:
-        rows = list(OutgoingDocument.objects.filter(register=chosen, year=year).order_by("number"))
+        slug = _SLUGS[Register.Kind(chosen.kind)]
+        pdf = f"{reverse('ui:book-pdf', args=[slug, year])}?register={chosen.pk}"
     return render(
         request,
         "dms/registers.html",
-        {"books": books, "chosen": chosen, "year": year, "rows": rows},
+        {
+            "books": Register.objects.filter(agency_id=agency_id_of(user_of(request))),
+            "chosen": chosen,
+            "follow_up": follow_up,
+            "year": year,
+            "book": book,
+            "pdf": pdf,
+        },
     )
+
+
+@agency_required
+def book_pdf(request: HttpRequest, kind: str, year: int) -> HttpResponse:
+    """A book of the user's agency as a PDF (``/so/den/2026.pdf``; ``?register=`` picks one
+    of several incoming or outgoing registers)."""
+    from lienthong.dms.registers.pdf import book_pdf as render_pdf
+
+    book, _ = _book(request, kind, year) if kind else (None, None)
+    if book is None:
+        from .errors import not_found
+
+        return not_found(request)
+    response = HttpResponse(render_pdf(book), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="so-{kind}-{year}.pdf"'
+    return response
 
 
 @agency_required
@@ -125,8 +175,8 @@ def dossier_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @agency_required
 def reports(request: HttpRequest) -> HttpResponse:
-    import datetime as dt
-
+    """Documents in and out per month, the share processed online, the on-time rate and the
+    overdue list of the user's agency, over a period (this year so far unless asked)."""
     from lienthong.dms.reports.services import agency_report
 
     today = timezone.localdate()
@@ -135,5 +185,6 @@ def reports(request: HttpRequest) -> HttpResponse:
         end = dt.date.fromisoformat(request.GET.get("to") or today.isoformat())
     except ValueError:
         start, end = dt.date(today.year, 1, 1), today
+    start, end = min(start, end), max(start, end)
     report = agency_report(agency_id_of(user_of(request)), start, end)
-    return render(request, "dms/reports.html", {"report": report})
+    return render(request, "dms/reports.html", {"report": report, "today": today})

@@ -5,16 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from lienthong.dms.agencies.models import User
 from lienthong.dms.errors import DmsError
 
 R = TypeVar("R", bound=HttpResponseBase)
+D = TypeVar("D", bound=models.Model)
 
 _LEADS = {
     "not-allowed": "Không có quyền",
@@ -64,3 +69,34 @@ def form_errors(request: HttpRequest, form: Any, back: str) -> HttpResponse:
         for error in errors:
             messages.error(request, f"{label}: {error}" if label else str(error))
     return redirect(back)
+
+
+def document_action(
+    documents: Callable[[HttpRequest], models.QuerySet[D]],
+    detail: str,
+    done: str,
+    run: Callable[[User, D, dict[str, Any]], object],
+    *,
+    form: type[forms.Form] | None = None,
+    of_agency: bool = False,
+) -> Callable[..., HttpResponse]:
+    """A POST on one document of the user's agency (``/…/<pk>/verb/``): the optional form is
+    checked (its errors become messages), then ``run(user, document, cleaned_data)`` is a
+    service call whose success (``done``) or error is shown back on the ``detail`` page.
+    ``of_agency`` forms pick people of the document's agency (they take ``agency_id``)."""
+
+    @require_POST
+    @agency_required
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        document = get_object_or_404(documents(request), pk=pk)
+        back = reverse(detail, args=[pk])
+        data: dict[str, Any] = {}
+        if form is not None:
+            scope = {"agency_id": document.agency_id} if of_agency else {}  # type: ignore[attr-defined]
+            bound = form(request.POST, request.FILES, **scope)
+            if not bound.is_valid():
+                return form_errors(request, bound, back)
+            data = bound.cleaned_data
+        return act(request, done, lambda: run(user_of(request), document, data), back)
+
+    return view

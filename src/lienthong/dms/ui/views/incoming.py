@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from functools import partial
+from typing import Any
+
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from lienthong.dms import storage
+from lienthong.dms.agencies.models import User
 from lienthong.dms.agencies.roles import Action, agency_id_of, may
 from lienthong.dms.incoming import services
 from lienthong.dms.incoming.models import IncomingDocument, IncomingFile, IncomingState
@@ -19,7 +22,7 @@ from lienthong.dms.labels import PRIORITY_LABELS, status_label
 from lienthong.dms.search import search_incoming
 from lienthong.dms.ui import forms
 
-from .common import act, agency_required, form_errors, user_of
+from .common import agency_required, document_action, user_of
 
 PAGE = 50
 
@@ -53,12 +56,18 @@ def incoming_list(request: HttpRequest) -> HttpResponse:
             )
             .count()
         )
-    page = list(documents.distinct()[:PAGE])
+    # No DISTINCT: no filter above joins more than one row per document (one assignment per
+    # user and document). Offset paging; one row more tells whether there is a next page.
+    wanted = request.GET.get("page", "")
+    number = int(wanted) if re.fullmatch(r"[1-9][0-9]{0,3}", wanted) else 1
+    page = list(documents[(number - 1) * PAGE : number * PAGE + 1])
     return render(
         request,
         "dms/incoming_list.html",
         {
-            "documents": page,
+            "documents": page[:PAGE],
+            "page": number,
+            "next_page": number + 1 if len(page) > PAGE else None,
             "shown": shown,
             "q": query,
             "states": IncomingState.choices,
@@ -107,121 +116,65 @@ def incoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _back(pk: int) -> str:
-    return reverse("ui:incoming-detail", args=[pk])
+# POSTs on one document of the agency, back to its page with the outcome as a message.
+on_document = partial(document_action, _documents, "ui:incoming-detail")
+
+incoming_register = on_document(
+    "Đã vào sổ văn bản đến.",
+    lambda user, doc, _: services.register_incoming(doc, user),
+)
+incoming_refuse = on_document(
+    "Đã từ chối và báo cho cơ quan gửi.",
+    lambda user, doc, data: services.refuse_incoming(doc, user, data["reason"]),
+    form=forms.RefuseForm,
+)
+incoming_assign = on_document(
+    "Đã phân công.",
+    lambda user, doc, data: services.assign(
+        doc,
+        user,
+        main=data["main"],
+        co=list(data["co"]),
+        info=list(data["info"]),
+        deadline=data["deadline"],
+        instruction=data["instruction"],
+    ),
+    form=forms.AssignForm,
+    of_agency=True,
+)
 
 
-@require_POST
-@agency_required
-def incoming_register(request: HttpRequest, pk: int) -> HttpResponse:
-    doc = get_object_or_404(_documents(request), pk=pk)
-    return act(
-        request,
-        "Đã vào sổ văn bản đến.",
-        lambda: services.register_incoming(doc, user_of(request)),
-        _back(pk),
+def _record_progress(user: User, doc: IncomingDocument, data: dict[str, Any]) -> object:
+    upload = data["attachment"]
+    return services.record_progress(
+        doc,
+        user,
+        data["text"],
+        file_name=upload.name if upload else "",
+        file_data=upload.read() if upload else None,
     )
 
 
-@require_POST
-@agency_required
-def incoming_refuse(request: HttpRequest, pk: int) -> HttpResponse:
-    doc = get_object_or_404(_documents(request), pk=pk)
-    form = forms.RefuseForm(request.POST)
-    if not form.is_valid():
-        return form_errors(request, form, _back(pk))
-    return act(
-        request,
-        "Đã từ chối và báo cho cơ quan gửi.",
-        lambda: services.refuse_incoming(doc, user_of(request), form.cleaned_data["reason"]),
-        _back(pk),
-    )
-
-
-@require_POST
-@agency_required
-def incoming_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    doc = get_object_or_404(_documents(request), pk=pk)
-    form = forms.AssignForm(request.POST, agency_id=doc.agency_id)
-    if not form.is_valid():
-        return form_errors(request, form, _back(pk))
-    data = form.cleaned_data
-    return act(
-        request,
-        "Đã phân công.",
-        lambda: services.assign(
-            doc,
-            user_of(request),
-            main=data["main"],
-            co=list(data["co"]),
-            info=list(data["info"]),
-            deadline=data["deadline"],
-            instruction=data["instruction"],
-        ),
-        _back(pk),
-    )
-
-
-@require_POST
-@agency_required
-def incoming_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    doc = get_object_or_404(_documents(request), pk=pk)
-    form = forms.ProgressForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return form_errors(request, form, _back(pk))
-    upload = form.cleaned_data["attachment"]
-    return act(
-        request,
-        "Đã ghi nhận kết quả xử lý.",
-        lambda: services.record_progress(
-            doc,
-            user_of(request),
-            form.cleaned_data["text"],
-            file_name=upload.name if upload else "",
-            file_data=upload.read() if upload else None,
-        ),
-        _back(pk),
-    )
-
-
-@require_POST
-@agency_required
-def incoming_complete(request: HttpRequest, pk: int) -> HttpResponse:
-    doc = get_object_or_404(_documents(request), pk=pk)
-    form = forms.CompleteForm(request.POST, agency_id=doc.agency_id)
-    if not form.is_valid():
-        return form_errors(request, form, _back(pk))
-    return act(
-        request,
-        "Đã hoàn thành.",
-        lambda: services.complete(
-            doc,
-            user_of(request),
-            form.cleaned_data["result"],
-            answered_by=form.cleaned_data["answered_by"],
-        ),
-        _back(pk),
-    )
-
-
-@require_POST
-@agency_required
-def incoming_answer_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    doc = get_object_or_404(_documents(request), pk=pk)
-    form = forms.RevokeAnswerForm(request.POST)
-    if not form.is_valid():
-        return form_errors(request, form, _back(pk))
-    return act(
-        request,
-        "Đã trả lời đề nghị thu hồi.",
-        lambda: services.answer_revoke(
-            doc,
-            user_of(request),
-            agree=form.cleaned_data["agree"],
-            reason=form.cleaned_data["reason"],
-        ),
-        _back(pk),
-    )
+incoming_progress = on_document(
+    "Đã ghi nhận kết quả xử lý.",
+    _record_progress,
+    form=forms.ProgressForm,
+)
+incoming_complete = on_document(
+    "Đã hoàn thành.",
+    lambda user, doc, data: services.complete(
+        doc, user, data["result"], answered_by=data["answered_by"]
+    ),
+    form=forms.CompleteForm,
+    of_agency=True,
+)
+incoming_answer_revoke = on_document(
+    "Đã trả lời đề nghị thu hồi.",
+    lambda user, doc, data: services.answer_revoke(
+        doc, user, agree=data["agree"], reason=data["reason"]
+    ),
+    form=forms.RevokeAnswerForm,
+)
 
 
 @agency_required

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from lienthong.client import HubClientError
 from lienthong.dms import storage
@@ -24,7 +23,7 @@ from lienthong.dms.outgoing.models import OutgoingDocument, OutgoingState
 from lienthong.dms.search import search_outgoing
 from lienthong.dms.ui import forms
 
-from .common import act, agency_required, form_errors, user_of
+from .common import agency_required, document_action, user_of
 
 
 def _documents(request: HttpRequest) -> QuerySet[OutgoingDocument]:
@@ -184,84 +183,33 @@ def _local(moment: object) -> str:
     return timezone.localtime(parsed).strftime("%d/%m/%Y %H:%M")
 
 
-def _back(pk: int) -> str:
-    return reverse("ui:outgoing-detail", args=[pk])
+# POSTs on one document of the agency, back to its page with the outcome as a message.
+on_document = partial(document_action, _documents, "ui:outgoing-detail")
 
-
-@require_POST
-@agency_required
-def outgoing_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    doc = get_object_or_404(_documents(request), pk=pk)
-    return act(
-        request,
-        "Đã trình duyệt.",
-        lambda: services.submit_for_approval(doc, user_of(request)),
-        _back(pk),
-    )
-
-
-@require_POST
-@agency_required
-def outgoing_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    doc = get_object_or_404(_documents(request), pk=pk)
-    form = forms.ApproveForm(request.POST)
-    if not form.is_valid():
-        return form_errors(request, form, _back(pk))
-    return act(
-        request,
-        "Đã duyệt và ký số.",
-        lambda: services.approve_and_sign(doc, user_of(request), form.cleaned_data["password"]),
-        _back(pk),
-    )
-
-
-@require_POST
-@agency_required
-def outgoing_send_back(request: HttpRequest, pk: int) -> HttpResponse:
-    doc = get_object_or_404(_documents(request), pk=pk)
-    form = forms.ReasonForm(request.POST)
-    if not form.is_valid():
-        return form_errors(request, form, _back(pk))
-    return act(
-        request,
-        "Đã trả lại dự thảo.",
-        lambda: services.send_back(doc, user_of(request), form.cleaned_data["reason"]),
-        _back(pk),
-    )
-
-
-@require_POST
-@agency_required
-def outgoing_issue(request: HttpRequest, pk: int) -> HttpResponse:
-    doc = get_object_or_404(_documents(request), pk=pk)
-    return act(
-        request,
-        "Đã cấp số, ký số của cơ quan và gửi văn bản.",
-        lambda: services.issue(doc, user_of(request)),
-        _back(pk),
-    )
-
-
-@require_POST
-@agency_required
-def outgoing_send(request: HttpRequest, pk: int) -> HttpResponse:
-    doc = get_object_or_404(_documents(request), pk=pk)
-    return act(request, "Đã gửi lại.", lambda: services.send(doc), _back(pk))
-
-
-@require_POST
-@agency_required
-def outgoing_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    doc = get_object_or_404(_documents(request), pk=pk)
-    form = forms.ReasonForm(request.POST)
-    if not form.is_valid():
-        return form_errors(request, form, _back(pk))
-    return act(
-        request,
-        "Đã gửi đề nghị thu hồi (13).",
-        lambda: services.revoke(doc, user_of(request), form.cleaned_data["reason"]),
-        _back(pk),
-    )
+outgoing_submit = on_document(
+    "Đã trình duyệt.",
+    lambda user, doc, _: services.submit_for_approval(doc, user),
+)
+outgoing_approve = on_document(
+    "Đã duyệt và ký số.",
+    lambda user, doc, data: services.approve_and_sign(doc, user, data["password"]),
+    form=forms.ApproveForm,
+)
+outgoing_send_back = on_document(
+    "Đã trả lại dự thảo.",
+    lambda user, doc, data: services.send_back(doc, user, data["reason"]),
+    form=forms.ReasonForm,
+)
+outgoing_issue = on_document(
+    "Đã cấp số, ký số của cơ quan và gửi văn bản.",
+    lambda user, doc, _: services.issue(doc, user),
+)
+outgoing_send = on_document("Đã gửi lại.", lambda _, doc, __: services.send(doc))
+outgoing_revoke = on_document(
+    "Đã gửi đề nghị thu hồi (13).",
+    lambda user, doc, data: services.revoke(doc, user, data["reason"]),
+    form=forms.ReasonForm,
+)
 
 
 @agency_required
