@@ -1,5 +1,5 @@
 """`python -m benchmarks [--only NAME …] [--record docs/benchmarks.md]`: run every benchmark
-(or only the named ones: edxml, pades, hub, dms), print markdown.
+(or only the named ones: edxml, pades, hub, dms, archive), print markdown.
 
 Numbers on shared machines are noisy: each result stands beside the raw limits of the machine
 measured in the same run (OpenSSL RSA-2048 verify rate, SHA-256 rate), and the ratios are what
@@ -13,9 +13,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from . import dms_bench, edxml_bench, hub_bench, machine, pades_bench
+from . import archive_bench, dms_bench, edxml_bench, hub_bench, machine, pades_bench
 
-BENCHMARKS = ("edxml", "pades", "hub", "dms")
+BENCHMARKS = ("edxml", "pades", "hub", "dms", "archive")
 
 
 def run(only: frozenset[str] = frozenset(BENCHMARKS)) -> str:
@@ -31,6 +31,8 @@ def run(only: frozenset[str] = frozenset(BENCHMARKS)) -> str:
         sections += _hub(hub_bench.run())
     if "dms" in only:
         sections += dms_bench.markdown(dms_bench.run())
+    if "archive" in only:
+        sections += archive_bench.markdown(archive_bench.run())
 
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import typer
 
+from .archive_cli import app as archive_app
 from .client_cli import ack, fetch, inbox, send
 from .demo.cli import demo, simulate
 from .dms_cli import app as dms_app
@@ -31,6 +32,7 @@ app.add_typer(hub_app, name="hub")
 app.add_typer(pki_app, name="pki")
 app.add_typer(pdf_app, name="pdf")
 app.add_typer(dms_app, name="dms")
+app.add_typer(archive_app, name="archive")
 app.command()(demo)
 app.command()(simulate)
 

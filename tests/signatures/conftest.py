@@ -128,7 +128,14 @@ class ServedPki:
 
 @pytest.fixture(scope="session")
 def served_pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedPki]:
-    directory = tmp_path_factory.mktemp("pdf-pki")
+    pki = make_served_pki(tmp_path_factory.mktemp("pdf-pki"))
+    pki.start()
+    yield pki
+    pki.stop()
+
+
+def make_served_pki(directory: Path) -> ServedPki:
+    """A new test PKI in ``directory`` with the credentials above issued, not yet served."""
     # port=0: the PKI picks a free loopback port, bakes it in, and the server binds it below.
     info = testpki.init_pki(directory, port=0)
     now = dt.datetime.now(dt.UTC)
@@ -160,9 +167,7 @@ def served_pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedPki]:
         switchboard=Switchboard(testpki.make_wsgi_app(directory)),
     )
     testpki.revoke(directory, pki.revoked.cert, reason="key_compromise")
-    pki.start()
-    yield pki
-    pki.stop()
+    return pki
 
 
 @pytest.fixture
