@@ -380,11 +380,10 @@ def postgresql_stopped(cluster: list[str]) -> Iterator[None]:
 
 
 @pytest.mark.postgres
+@pytest.mark.postgresql_profile  # the SQLite profile has no database server to restart
 def test_a_postgresql_restart_under_load_is_a_clear_retryable_error_and_loses_nothing(
     tmp_path: Path, pki: Pki, agency_key: SigningKey
 ) -> None:
-    if not os.environ.get("LIENTHONG_DATABASE_URL"):
-        pytest.skip("the SQLite profile has no database server to restart")
     cluster = _cluster()
     outgoing = messages(agency_key, RESTART_MESSAGES, ROUTES, prefix="R")
     probe_documents = iter(
