@@ -64,8 +64,8 @@ test: install
 	dms_dir=$$(mktemp -d); \
 	LIENTHONG_DMS_DATA_DIR=$$dms_dir $(DMS_PYTEST) || status=$$?; \
 	if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || [ "$${CI:-}" = true ]; then \
-		echo "== hub suite on PostgreSQL =="; \
-		LIENTHONG_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest tests/hub -q || status=$$?; \
+		echo "== hub suite (and the simulator on a hub) on PostgreSQL =="; \
+		LIENTHONG_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest tests/hub tests/demo/test_simulate.py -q || status=$$?; \
 		echo "== dms suite on PostgreSQL =="; \
 		LIENTHONG_DMS_DATA_DIR=$$dms_dir LIENTHONG_DMS_DATABASE_URL=$(PG_TEST_URL) \
 			LIENTHONG_DATABASE_URL=$(PG_TEST_URL) $(DMS_PYTEST) || status=$$?; \

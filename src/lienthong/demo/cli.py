@@ -60,6 +60,13 @@ def simulate(
     rate: Annotated[
         float, typer.Option(min=0, help="At most this many documents per second (0: no limit).")
     ] = 0.0,
+    concurrency: Annotated[
+        int,
+        typer.Option(
+            help="Send from this many threads at once (each plays whole documents; the plan, "
+            "and what the hub gets, stay the same)."
+        ),
+    ] = 4,
     pki: Annotated[
         Path | None,
         typer.Option(help="The simulator's test PKI (default: LIENTHONG_DATA_DIR/simulate-pki)."),
@@ -79,6 +86,8 @@ def simulate(
         plan = sim.make_plan(agencies, documents, months=months, seed=seed)
     except sim.SimulationError as exc:
         fail("usage", str(exc), EXIT_USAGE, as_json)
+    if concurrency < 1:
+        fail("usage", "--concurrency must be at least 1", EXIT_USAGE, as_json)
     summary: dict[str, object] = {
         "seed": seed,
         "agencies": len(plan.agencies),
@@ -99,7 +108,9 @@ def simulate(
 
     try:
         members = sim.register(plan, pki or data_dir / "simulate-pki", say=say)
-        tally = _drive_with_progress(sim, plan, members, hub, rate, quiet=as_json)
+        tally = _drive_with_progress(
+            sim, plan, members, hub, rate, concurrency=concurrency, quiet=as_json
+        )
     except sim.SimulationError as exc:
         fail("simulation-failed", escape(str(exc)), EXIT_USAGE, as_json)
     summary["sent"] = {
@@ -110,6 +121,7 @@ def simulate(
         "replacements": tally.replacements,
         "deliveries_acknowledged": tally.deliveries_acknowledged,
     }
+    summary["concurrency"] = concurrency
     summary["seconds"] = round(tally.seconds, 2)
     summary["documents_per_second"] = (
         round(len(plan.documents) / tally.seconds, 1) if tally.seconds else None
@@ -118,7 +130,7 @@ def simulate(
 
 
 def _drive_with_progress(
-    sim: Any, plan: Any, members: Any, hub: str, rate: float, *, quiet: bool
+    sim: Any, plan: Any, members: Any, hub: str, rate: float, *, concurrency: int, quiet: bool
 ) -> Any:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
@@ -132,7 +144,14 @@ def _drive_with_progress(
         transient=False,
     ) as progress:
         task = progress.add_task("documents", total=len(plan.documents))
-        return sim.drive(plan, members, hub, rate=rate, on_document=lambda: progress.advance(task))
+        return sim.drive(
+            plan,
+            members,
+            hub,
+            rate=rate,
+            concurrency=concurrency,
+            on_document=lambda: progress.advance(task),
+        )
 
 
 def _report(summary: dict[str, object], as_json: bool) -> None:
@@ -162,8 +181,9 @@ simulate.__doc__ = "\n\n".join(
         "run it on the hub's machine, with the hub's settings.",
         "Then every document goes over HTTP with the client SDK; each recipient leases, fetches "
         "and acknowledges it and answers with status notices (01 03 04 05 06; some refuse, 02); "
-        "some documents are taken back (13, answered 15) or replaced. A seed always gives the "
-        "same plan (plan_sha256).",
+        "some documents are taken back (13, answered 15) or replaced. --concurrency threads "
+        "send at once, each playing whole documents: the order of sending varies, the "
+        "messages do not. A seed always gives the same plan (plan_sha256).",
         "The hub counts a message in the month it arrives and its API takes no past date, so "
         "--months spreads the documents' own dates (PromulgationDate, DocumentId), not the "
         "hub's monthly counters.",

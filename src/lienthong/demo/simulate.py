@@ -5,7 +5,9 @@ sends what to whom and how each recipient answers, so a seed always gives the sa
 :func:`register` puts the plan's agencies, their connected systems and the test PKI's root on
 the hub of ``LIENTHONG_DATA_DIR`` through its registry services, and :func:`drive` plays the
 plan over HTTP with the client SDK: signed documents, inbox leases, fetches, acknowledgements,
-status notices (01 03 04 05 06, refusals 02), take-backs (13, answered 15) and replacements.
+status notices (01 03 04 05 06, refusals 02), take-backs (13, answered 15) and replacements,
+from several threads at once (a load generator); each thread plays whole documents, so the
+hub gets the plan's messages whatever the concurrency, in about the plan's order.
 
 The hub counts each message in the month it *arrives*: its API takes no past date, so
 ``--months`` spreads the documents' own dates (PromulgationDate, DocumentId) over the months,
@@ -19,6 +21,7 @@ import functools
 import hashlib
 import json
 import random
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -293,8 +296,23 @@ class Tally:
     errors: list[str] = field(default_factory=list)
 
 
+class _Numbers:
+    """Each sender's next document number in a year, shared by the sending threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last: dict[tuple[str, int], int] = {}
+
+    def next(self, sender: str, year: int) -> int:
+        with self._lock:
+            number = self._last.get((sender, year), 0) + 1
+            self._last[sender, year] = number
+            return number
+
+
 class _Party:
-    """One agency's connected system: its SDK client and its signing key."""
+    """One agency's connected system: its SDK client (thread-safe: one token, one connection
+    pool for every sending thread) and its signing key."""
 
     def __init__(self, member: Member, hub_url: str) -> None:
         from lienthong.client import HubClient
@@ -304,14 +322,11 @@ class _Party:
         self.organization = Organization(member.agency.code, organ_name=member.agency.name)
         self.key = load_key(member.p12, member.p12_password)
         self.client = HubClient(hub_url, member.client_id, member.client_secret)
-        self.numbers: dict[int, int] = {}
-
-    def next_number(self, year: int) -> int:
-        self.numbers[year] = self.numbers.get(year, 0) + 1
-        return self.numbers[year]
 
     def drain(self, kind: str, tally: Tally) -> None:
-        """Lease, fetch and acknowledge what waits for this agency."""
+        """Lease, fetch and acknowledge what waits for this agency. Another thread may be
+        draining the same inbox: the hub leases a delivery to one poller only, and the poller
+        that leased it acknowledges it."""
         while True:
             items = self.client.inbox(kind="edoc" if kind == "edoc" else "status", limit=100)
             if not items:
@@ -322,79 +337,160 @@ class _Party:
                 tally.deliveries_acknowledged += 1
 
 
+class _Sender:
+    """One sending thread, with its own tally."""
+
+    def __init__(self, parties: dict[str, _Party]) -> None:
+        self.parties = parties
+        self.tally = Tally()
+
+    def party(self, code: str) -> _Party:
+        return self.parties[code]
+
+    def play(self, doc: SimDocument, numbers: _Numbers) -> None:
+        """One document of the plan: sent, received and answered, taken back or replaced."""
+        from .messages import edoc, signed, status
+
+        tally = self.tally
+        sender = self.party(doc.sender)
+        date = dt.date.fromisoformat(doc.date)
+        notation = "-".join(p for p in (doc.notation, _short(doc.sender)) if p)
+        message = edoc(
+            sender=sender.organization,
+            recipients=[self.party(c).organization for c in doc.recipients],
+            subject=doc.subject,
+            code=Code(f"{numbers.next(doc.sender, date.year):02d}", notation),
+            type_name=doc.type_name,
+            date=date,
+            # Unique on every run, so a plan can be played again on the same hub.
+            document_id=str(uuid.uuid4()),
+            pdf=_pdf(doc.type_name),
+        )
+        sender.client.submit(signed(message, sender.key))
+        tally.edoc += 1
+        for code, answers in zip(doc.recipients, doc.answers, strict=True):
+            _answer(self.party(code), message, answers, tally, status)
+        if doc.revoke:
+            recipients = [self.party(c) for c in doc.recipients]
+            _take_back(sender, message, recipients, tally, status)
+        if doc.replace:
+            replacement = edoc(
+                sender=sender.organization,
+                recipients=message.to,
+                subject=doc.subject + " (thay thế)",
+                code=Code(f"{numbers.next(doc.sender, date.year):02d}", notation),
+                type_name=doc.type_name,
+                date=date,
+                document_id=str(uuid.uuid4()),
+                pdf=_pdf(doc.type_name),
+                replaces=message.document_id,
+                reason="Sai sót về nội dung",
+            )
+            sender.client.submit(signed(replacement, sender.key))
+            tally.edoc += 1
+            tally.replacements += 1
+            for code in doc.recipients:
+                self.party(code).drain("edoc", tally)
+        sender.drain("status", tally)
+
+
 def drive(
     plan: Plan,
     members: dict[str, Member],
     hub_url: str,
     *,
     rate: float = 0.0,
+    concurrency: int = 1,
     on_document: Callable[[], None] = lambda: None,
 ) -> Tally:
-    """Play every document of the plan, in order; ``rate`` documents per second at most."""
+    """Play every document of the plan from ``concurrency`` threads, each taking the next
+    document in the plan's order (so they are sent in about that order, not exactly);
+    ``rate`` documents per second at most, all threads together.
+
+    Every document is played whole by one thread (sent, received, answered, taken back or
+    replaced), so the messages the hub gets are the plan's whatever the concurrency.
+    """
     from lienthong.client.errors import HubClientError
     from lienthong.edxml.errors import EdxmlError
 
-    from .messages import edoc, signed, status
-
+    if concurrency < 1:
+        raise SimulationError("--concurrency must be at least 1")
+    _answers(hub_url)
     try:
         parties = {code: _Party(member, hub_url) for code, member in members.items()}
     except (OSError, EdxmlError) as exc:
         raise SimulationError(f"a simulated agency's signing key: {exc}") from None
-    tally = Tally()
+    numbers = _Numbers()
+    pending = iter(plan.documents)
+    lock = threading.Lock()
+    stop = threading.Event()
+    failures: list[BaseException] = []
+    senders = [_Sender(parties) for _ in range(concurrency)]
     began = time.monotonic()
+
+    def next_document() -> SimDocument | None:
+        with lock:
+            return None if stop.is_set() else next(pending, None)
+
+    def work(sender: _Sender) -> None:
+        try:
+            while (doc := next_document()) is not None:
+                if rate > 0:
+                    wait = began + doc.index / rate - time.monotonic()
+                    if wait > 0 and stop.wait(wait):
+                        return
+                sender.play(doc, numbers)
+                with lock:
+                    on_document()
+        except BaseException as exc:  # handed to the main thread, which raises it
+            stop.set()
+            with lock:
+                failures.append(exc)
+
+    threads = [
+        threading.Thread(target=work, args=(sender,), name=f"simulate-{n}", daemon=True)
+        for n, sender in enumerate(senders, 1)
+    ]
+    for thread in threads:
+        thread.start()
     try:
-        for doc in plan.documents:
-            if rate > 0:
-                wait = began + doc.index / rate - time.monotonic()
-                if wait > 0:
-                    time.sleep(wait)
-            sender = parties[doc.sender]
-            date = dt.date.fromisoformat(doc.date)
-            notation = "-".join(p for p in (doc.notation, _short(doc.sender)) if p)
-            message = edoc(
-                sender=sender.organization,
-                recipients=[parties[c].organization for c in doc.recipients],
-                subject=doc.subject,
-                code=Code(f"{sender.next_number(date.year):02d}", notation),
-                type_name=doc.type_name,
-                date=date,
-                # Unique on every run, so a plan can be played again on the same hub.
-                document_id=str(uuid.uuid4()),
-                pdf=_pdf(doc.type_name),
-            )
-            sender.client.submit(signed(message, sender.key))
-            tally.edoc += 1
-            for code, answers in zip(doc.recipients, doc.answers, strict=True):
-                _answer(parties[code], message, answers, tally, status)
-            if doc.revoke:
-                _take_back(sender, message, [parties[c] for c in doc.recipients], tally, status)
-            if doc.replace:
-                replacement = edoc(
-                    sender=sender.organization,
-                    recipients=message.to,
-                    subject=doc.subject + " (thay thế)",
-                    code=Code(f"{sender.next_number(date.year):02d}", notation),
-                    type_name=doc.type_name,
-                    date=date,
-                    document_id=str(uuid.uuid4()),
-                    pdf=_pdf(doc.type_name),
-                    replaces=message.document_id,
-                    reason="Sai sót về nội dung",
-                )
-                sender.client.submit(signed(replacement, sender.key))
-                tally.edoc += 1
-                tally.replacements += 1
-                for code in doc.recipients:
-                    parties[code].drain("edoc", tally)
-            sender.drain("status", tally)
-            on_document()
-    except HubClientError as exc:
-        raise SimulationError(f"the hub at {hub_url} refused or failed: {exc}") from None
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(0.2)  # wakes up for Ctrl-C
+    except KeyboardInterrupt:
+        stop.set()
+        raise
     finally:
-        for party in parties.values():
-            party.client.close()
-        tally.seconds = time.monotonic() - began
+        if not any(thread.is_alive() for thread in threads):
+            for party in parties.values():
+                party.client.close()
+    tally = Tally(seconds=time.monotonic() - began)
+    for sender in senders:
+        for name in ("edoc", "status", "refusals", "revokes", "replacements"):
+            setattr(tally, name, getattr(tally, name) + getattr(sender.tally, name))
+        tally.deliveries_acknowledged += sender.tally.deliveries_acknowledged
+    if failures:
+        first = failures[0]
+        if isinstance(first, HubClientError):
+            raise SimulationError(f"the hub at {hub_url} refused or failed: {first}") from None
+        raise first
     return tally
+
+
+def _answers(hub_url: str) -> None:
+    """One look at the hub's health before sending: a hub that is not there is said at once,
+    not after each thread's client has retried with backoff."""
+    import httpx
+
+    url = f"{hub_url.rstrip('/')}/api/v1/health"
+    try:
+        response = httpx.get(url, timeout=10)
+    except httpx.HTTPError as exc:
+        raise SimulationError(f"the hub at {hub_url} does not answer ({exc})") from None
+    if response.status_code != 200:
+        raise SimulationError(
+            f"the hub at {hub_url} is not healthy: {url} gave {response.status_code}"
+        )
 
 
 @functools.cache
