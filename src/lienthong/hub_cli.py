@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 import socket
 import sys
 from collections.abc import Iterator
@@ -206,7 +205,9 @@ def worker(
     audit verify`). Leases that expire come back by themselves. A database that does not
     answer is logged and tried again on the next pass.
     """
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from .hub import logs
+
+    logs.configure()
     with _hub(False):
         pass  # set up, and refuse an unreachable or unmigrated database before looping
     if not server.run_worker(interval=interval, once=once) and once:

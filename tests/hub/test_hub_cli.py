@@ -299,10 +299,13 @@ def test_the_worker_stops_cleanly_on_sigterm(registered: Registered, tmp_path: P
             worker.kill()
             worker.wait()
     log = log_path.read_text()
-    assert "worker: started" in log
-    assert "signed an audit checkpoint" in log
-    assert "SIGTERM received" in log and "worker: stopped" in log
-    assert "Traceback" not in log
+    events = [json.loads(line) for line in log.splitlines()]  # JSON lines, every one
+    assert {e["logger"] for e in events} == {"lienthong.hub.worker"}
+    said = [e["event"] for e in events]
+    assert said[0].startswith("worker: started")
+    assert any("signed an audit checkpoint" in text for text in said)
+    assert said[-2:] == ["worker: SIGTERM received, stopping", "worker: stopped"]
+    assert all({"timestamp", "level"} <= set(e) for e in events)
     assert registered.hub.ok("audit", "verify")["checkpoints"] >= 1
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 import secrets
 from collections.abc import Iterator
@@ -83,6 +84,18 @@ def submit(client: httpx.Client, data: bytes) -> httpx.Response:
 
 def test_serve_prints_the_url_it_serves(site: Site) -> None:
     assert f"lienthong hub: {site.hub.base_url}/" in site.hub.log()
+
+
+def test_the_server_logs_json_lines_with_each_request(site: Site) -> None:
+    httpx.get(f"{site.hub.base_url}/api/v1/inbox", params={"kind": "edoc"}, timeout=10)
+    banner, *lines = site.hub.log().splitlines()
+    assert banner.startswith("lienthong hub: ")
+    events = [json.loads(line) for line in lines]  # every line after the banner is JSON
+    requests = [e for e in events if e["event"] == "request"]
+    assert {"method": "GET", "path": "/api/v1/inbox?kind=edoc", "status": 401} in [
+        {k: e[k] for k in ("method", "path", "status")} for e in requests
+    ]
+    assert all({"timestamp", "level", "logger"} <= set(e) for e in events)
 
 
 def test_a_signed_document_travels_from_sender_to_recipients(

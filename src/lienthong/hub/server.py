@@ -171,6 +171,8 @@ def serve(host: str, port: int, *, workers: int = 1, access_log: bool = True) ->
     """Run the hub's ASGI application under uvicorn until SIGTERM or SIGINT (graceful stop)."""
     import uvicorn
 
+    from . import logs
+
     uvicorn.run(
         ASGI_APPLICATION,
         host=host,
@@ -184,6 +186,7 @@ def serve(host: str, port: int, *, workers: int = 1, access_log: bool = True) ->
         access_log=access_log,
         server_header=False,
         log_level="info",
+        log_config=logs.config(),  # JSON lines, in every worker process
     )
 
 
