@@ -4,49 +4,26 @@ two agencies hosted on the dms. Screenshots go to ``$LIENTHONG_TEST_ARTIFACTS/dm
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from .browser import VIEWPORT, Desk, Screens, artifacts_dir, chromium, host_agency
 from .documents import make_pdf
 from .pki import RECIPIENT, RECIPIENT_NAME, SENDER, SENDER_NAME
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PASSWORD = "mat-khau-123"
 
 
 @pytest.fixture(scope="module")
 def artifacts() -> Path:
-    root = Path(os.environ.get("LIENTHONG_TEST_ARTIFACTS", "var/test-artifacts"))
-    directory = root / "dms"
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
+    return artifacts_dir()
 
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        from tests.conftest import missing_service
-
-        missing_service("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
@@ -60,49 +37,9 @@ def install(served_pki: Any, tmp_path: Path) -> Iterator[Any]:
         live_dms(tmp_path / "dms", served_pki.root) as dms,
     ):
         for code, name in ((SENDER, SENDER_NAME), (RECIPIENT, RECIPIENT_NAME)):
-            credential = served_pki.agencies[code]
-            client_id, secret = credentials[code]
-            dms.ok(
-                "createagency",
-                code,
-                "--name",
-                name,
-                "--hub",
-                hub.base_url,
-                "--client-id",
-                client_id,
-                "--client-secret",
-                secret,
-                "--notation",
-                "UBND",
-                "--p12",
-                credential.p12,
-                "--p12-password",
-                credential.p12_password,
+            host_agency(
+                dms, served_pki, code, name, hub_url=hub.base_url, credentials=credentials[code]
             )
-            prefix = code.rsplit(".", 1)[-1].lower()
-            for role in ("clerk", "leader", "specialist"):
-                extra: list[str] = []
-                if role == "leader":
-                    extra = [
-                        "--p12",
-                        str(served_pki.persons[code].p12),
-                        "--position",
-                        "Phó Chủ tịch",
-                    ]
-                dms.ok(
-                    "createuser",
-                    f"{prefix}-{role}",
-                    "--agency",
-                    code,
-                    "--role",
-                    role,
-                    "--password",
-                    PASSWORD,
-                    "--full-name",
-                    f"{role.title()} {prefix.upper()}",
-                    *extra,
-                )
         yield dms
 
 
@@ -110,22 +47,9 @@ def test_a_document_goes_from_draft_to_completion_between_two_agencies(
     install: Any, browser: Any, served_pki: Any, artifacts: Path, tmp_path: Path
 ) -> None:
     dms = install
-    page = browser.new_page(viewport={"width": 1366, "height": 900})
-    shots = iter(range(1, 100))
-
-    def shot(name: str) -> None:
-        page.screenshot(path=str(artifacts / f"{next(shots):02d}-{name}.png"), full_page=True)
-
-    def login(username: str) -> None:
-        page.goto(f"{dms.base_url}/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{dms.base_url}/incoming/")
-
-    def logout() -> None:
-        page.click("header.top .who button")
-        page.wait_for_url(f"{dms.base_url}/login/")
+    page = browser.new_page(viewport=VIEWPORT)
+    desk = Desk(page, dms.base_url, Screens(artifacts))
+    login, logout, shot = desk.login, desk.logout, desk.shot
 
     # The sender's specialist drafts, picking the recipient from the hub's directory.
     pdf = tmp_path / "quyet-dinh.pdf"
