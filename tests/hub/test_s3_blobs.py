@@ -17,8 +17,8 @@ from lienthong.hub.exchange.blobs import StorageUnavailable, blob_store
 from lienthong.hub.exchange.models import Message
 from lienthong.hub.exchange.s3 import S3BlobStore
 
+from ..seaweedfs import SeaweedFS
 from .conftest import Network, document
-from .seaweedfs import SeaweedFS
 
 FIVE_MB = 5 * 1024 * 1024
 

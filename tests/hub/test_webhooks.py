@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 
 from lienthong.edxml.signing_key import SigningKey
@@ -101,6 +103,18 @@ def test_an_endpoint_that_keeps_failing_is_given_up(
         Notification.objects.update(next_attempt_at=Notification.objects.get().created_at)
         webhooks.deliver_due(webhooks.http_poster(), max_attempts=3)
     assert Notification.objects.get().state == "dead"
+    # Visible to operators: in /metrics, and in the console's list of notifications.
+    metrics = Client(REMOTE_ADDR="127.0.0.1").get("/api/v1/metrics").content.decode()
+    assert 'lienthong_webhook_notifications{state="dead"} 1.0' in metrics
+    assert 'lienthong_webhook_notifications{state="pending"} 0.0' in metrics
+    operator = get_user_model().objects.create_superuser("truc.ban", password="x-Strong-9-pass")
+    console = Client()
+    console.force_login(operator)
+    page = console.get("/admin/exchange/notification/", {"state__exact": "dead"})
+    assert page.status_code == 200
+    (row,) = re.findall(r'href="(/admin/exchange/notification/\d+/change/)', page.content.decode())
+    detail = console.get(row).content.decode()
+    assert "tinh-webhook" in detail and "500" in detail  # whose, and why it was given up
 
 
 def test_backoff_grows_exponentially_with_jitter_and_a_cap() -> None:

@@ -25,17 +25,12 @@ def _request_fields(
     """uvicorn's access records carry ``(client, method, path, http version, status)``."""
     args = event_dict.pop("positional_args", None)  # kept by pass_foreign_args
     record = event_dict.get("_record")
-    if record is not None and record.name == "uvicorn.access":
-        if isinstance(args, tuple) and len(args) == 5:
-            client, method, path, version, status = args
-            event_dict.update(
-                event="request",
-                client=client,
-                method=method,
-                path=path,
-                http=version,
-                status=status,
-            )
+    access = record is not None and record.name == "uvicorn.access"
+    if access and isinstance(args, tuple) and len(args) == 5:
+        client, method, path, version, status = args
+        event_dict.update(
+            event="request", client=client, method=method, path=path, http=version, status=status
+        )
     return event_dict
 
 

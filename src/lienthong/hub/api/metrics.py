@@ -47,7 +47,23 @@ class _DeliveryStates(Collector):
         yield family
 
 
+class _Notifications(Collector):
+    _HELP = "Webhook notifications waiting to be sent (pending) or given up (dead), by state"
+
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        yield GaugeMetricFamily("lienthong_webhook_notifications", self._HELP, labels=["state"])
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        from lienthong.hub.exchange.models import waiting_notification_counts
+
+        family = GaugeMetricFamily("lienthong_webhook_notifications", self._HELP, labels=["state"])
+        for state, count in waiting_notification_counts().items():
+            family.add_metric([state], count)
+        yield family
+
+
 REGISTRY.register(_DeliveryStates())
+REGISTRY.register(_Notifications())
 
 
 def exposition() -> bytes:

@@ -15,7 +15,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from .models import Delivery, Message
+from .models import Delivery, Message, Notification
 
 # Generic for the type checker only (not subscriptable at run time without django-stubs-ext).
 if TYPE_CHECKING:
@@ -121,5 +121,30 @@ class DeliveryAdmin(ReadOnlyAdmin):
         "reason",
         "created_at",
         "updated_at",
+    )
+    readonly_fields = fields
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    """Webhook calls owed to connected systems; the dead ones (given up after
+    ``LIENTHONG_WEBHOOK_MAX_ATTEMPTS``) are for an operator to look into — the inbox still
+    holds the messages they announced."""
+
+    list_display = ("created_at", "system", "message", "state", "attempts", "next_attempt_at")
+    list_filter = ("state",)
+    search_fields = ("=system__name", "message__document_id")
+    list_select_related = ("system", "message")
+    ordering = ("-created_at",)
+    fields = (
+        "system",
+        "message",
+        "recipients",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "created_at",
+        "sent_at",
     )
     readonly_fields = fields

@@ -135,3 +135,15 @@ class Notification(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["state", "next_attempt_at"])]
+
+
+def waiting_notification_counts() -> dict[str, int]:
+    """How many webhook notifications are pending and dead now (through the state index)."""
+    watched = (Notification.State.PENDING.value, Notification.State.DEAD.value)
+    counted = dict(
+        Notification.objects.filter(state__in=watched)
+        .values_list("state")
+        .annotate(n=models.Count("id"))
+        .order_by()
+    )
+    return {state: int(counted.get(state, 0)) for state in watched}

@@ -4,17 +4,8 @@ Configured by one URL, ``LIENTHONG_BLOB_URL``::
 
     s3://BUCKET?endpoint=http://127.0.0.1:8333&region=us-east-1
 
-| parameter | default | meaning |
-| --- | --- | --- |
-| ``endpoint`` | AWS itself | the S3 API's base URL (SeaweedFS, MinIO, Ceph RGW, …) |
-| ``region`` | ``us-east-1`` | the region requests are signed for |
-| ``addressing`` | ``path`` | ``path`` (``endpoint/bucket/key``, most servers) or ``virtual`` |
-| ``access_key``, ``secret_key`` | the AWS chain | credentials; better left out of the URL |
-
-Without ``access_key``/``secret_key`` boto3's standard chain applies: the ``AWS_ACCESS_KEY_ID``,
-``AWS_SECRET_ACCESS_KEY`` (and ``AWS_SESSION_TOKEN``) environment variables, then
-``AWS_PROFILE`` and the shared credential files, then the machine's role. Secrets never appear
-in an error message, a log line or a ``repr``.
+parsed, with its parameters and credentials, by :mod:`lienthong.s3location` (shared with the
+archive store). Secrets never appear in an error message, a log line or a ``repr``.
 
 Objects are named ``payloads/ab/cd/<sha256>``. An upload carries its SHA-256 (the name itself)
 as ``x-amz-checksum-sha256``, so the server refuses bytes damaged on the way; a download is checked
@@ -30,19 +21,15 @@ import functools
 import re
 import threading
 from typing import Any, BinaryIO, cast
-from urllib.parse import parse_qs, urlsplit
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from django.core.exceptions import ImproperlyConfigured
 
+from ...s3location import S3UrlInvalid, parse_s3_url, s3_client
 from .blobs import StorageUnavailable
 
 KEY_PREFIX = "payloads"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-_PARAMETERS = ("endpoint", "region", "addressing", "access_key", "secret_key")
-_ADDRESSING = ("path", "virtual")
 _MISSING = frozenset({"404", "NoSuchKey", "NotFound"})
 _NO_BUCKET = frozenset({"NoSuchBucket"})
 
@@ -60,58 +47,15 @@ class S3BlobStore:
     @classmethod
     def from_url(cls, url: str) -> S3BlobStore:
         """A store for ``s3://BUCKET?endpoint=…&region=…`` (see the module's documentation)."""
-        parts = urlsplit(url)
-        if parts.scheme != "s3" or not parts.hostname:
-            raise ImproperlyConfigured(
-                "LIENTHONG_BLOB_URL must look like s3://BUCKET?endpoint=http://host:port"
+        try:
+            location = parse_s3_url(
+                url,
+                name="LIENTHONG_BLOB_URL",
+                path_note="payloads always go under payloads/ in that bucket",
             )
-        if parts.path not in ("", "/"):
-            raise ImproperlyConfigured(
-                f"LIENTHONG_BLOB_URL names the bucket {parts.hostname!r} and nothing after it; "
-                "payloads always go under payloads/ in that bucket"
-            )
-        query = parse_qs(parts.query, keep_blank_values=True)
-        unknown = sorted(set(query) - set(_PARAMETERS))
-        if unknown:
-            raise ImproperlyConfigured(
-                f"LIENTHONG_BLOB_URL has unknown parameter(s) {', '.join(unknown)}; "
-                f"known: {', '.join(_PARAMETERS)}"
-            )
-        value = {name: values[-1] for name, values in query.items() if values and values[-1]}
-        addressing = value.get("addressing", "path")
-        if addressing not in _ADDRESSING:
-            raise ImproperlyConfigured(
-                f"LIENTHONG_BLOB_URL addressing={addressing!r} is not one of path, virtual"
-            )
-        if ("access_key" in value) != ("secret_key" in value):
-            raise ImproperlyConfigured(
-                "LIENTHONG_BLOB_URL needs both access_key and secret_key, or neither "
-                "(then AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are used)"
-            )
-        endpoint = value.get("endpoint")
-        if endpoint is not None and urlsplit(endpoint).scheme not in ("http", "https"):
-            raise ImproperlyConfigured(
-                f"LIENTHONG_BLOB_URL endpoint={endpoint!r} must be an http:// or https:// URL"
-            )
-        session = boto3.session.Session(
-            aws_access_key_id=value.get("access_key"),
-            aws_secret_access_key=value.get("secret_key"),
-            region_name=value.get("region", "us-east-1"),
-        )
-        client = session.client(
-            "s3",
-            endpoint_url=endpoint,
-            config=Config(
-                s3={"addressing_style": addressing},
-                retries={"mode": "standard", "max_attempts": 3},
-                connect_timeout=5,
-                read_timeout=60,
-                max_pool_connections=32,
-                request_checksum_calculation="when_supported",
-                response_checksum_validation="when_supported",
-            ),
-        )
-        return cls(client, parts.hostname, endpoint=endpoint)
+        except S3UrlInvalid as exc:
+            raise ImproperlyConfigured(str(exc)) from None
+        return cls(s3_client(location), location.bucket, endpoint=location.endpoint)
 
     def __repr__(self) -> str:
         return f"S3BlobStore(bucket={self.bucket!r}, endpoint={self.endpoint!r})"
