@@ -303,3 +303,23 @@ def test_a_package_from_another_system_is_accepted(tmp_path: Path) -> None:
     assert {"bag-checksum-mismatch", "mets-checksum-mismatch", "mets-size-mismatch"} <= codes(
         verify_package(root)
     )
+
+
+def test_a_damaged_zip_member_is_an_invalid_package_not_a_crash(package: Path) -> None:
+    raw = bytearray(package.read_bytes())
+    with zipfile.ZipFile(package) as archive:
+        member = next(i for i in archive.infolist() if i.filename.endswith(".pdf"))
+    # The member's data starts after its local header (30 bytes, then its name and extra field).
+    name_length = int.from_bytes(
+        raw[member.header_offset + 26 : member.header_offset + 28], "little"
+    )
+    extra_length = int.from_bytes(
+        raw[member.header_offset + 28 : member.header_offset + 30], "little"
+    )
+    start = member.header_offset + 30 + name_length + extra_length
+    raw[start + member.compress_size // 2] ^= 0xFF
+    package.write_bytes(bytes(raw))
+
+    report = verify_package(package)
+    assert not report.valid
+    assert codes(report) == {"zip-damaged"}

@@ -9,6 +9,8 @@ paths are taken relative to the METS that names them, any METS checksum type is 
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -63,8 +65,13 @@ class VerifyReport:
 def verify_package(path: Path) -> VerifyReport:
     """Check the package at ``path`` (a zip or an unpacked folder); never raises for what is
     wrong inside it, only PackageUnreadableError when it is neither."""
-    with open_package(path) as files:
-        return verify_files(files)
+    try:
+        with open_package(path) as files:
+            return verify_files(files)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        # A member whose bytes no longer match the zip's own CRC (bit rot, a torn copy).
+        damaged = Problem("zip-damaged", path.name, f"a member of the zip is damaged: {exc}")
+        return VerifyReport(valid=False, problems=[damaged])
 
 
 def verify_files(files: PackageFiles) -> VerifyReport:
