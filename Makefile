@@ -89,8 +89,9 @@ lint:
 bench: install
 	$(BIN)/python -m benchmarks --record docs/benchmarks.md
 
+# `make demo DEMO_ARGS="--hub-port 9000 --dms-port 9001"`: the options of `lienthong demo`.
 demo: install
-	$(BIN)/lienthong demo
+	$(BIN)/lienthong demo $(DEMO_ARGS)
 
 clean:
 	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -42,6 +42,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 VIEWPORT = {"width": 1280, "height": 800}
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -51,9 +52,13 @@ class Demo:
     hub_url: str
     dms_url: str
     output: list[str]
+    via_make: bool = False
 
     def stop(self) -> int:
-        self.process.send_signal(signal.SIGINT)
+        if self.via_make:  # Ctrl-C in a terminal: the whole process group gets SIGINT
+            os.killpg(self.process.pid, signal.SIGINT)
+        else:
+            self.process.send_signal(signal.SIGINT)
         code = self.process.wait(30)
         assert self.process.stdout is not None
         self.output.append(self.process.stdout.read())
@@ -94,19 +99,38 @@ def _env() -> dict[str, str]:
     }
 
 
-def start_demo(data_dir: Path, ports: tuple[int, int, int], *extra: str) -> Demo:
+def start_demo(
+    data_dir: Path, ports: tuple[int, int, int], *extra: str, via_make: bool = False
+) -> Demo:
+    """``lienthong demo`` (or ``make demo``, as the README says) on these ports and data."""
     hub, dms, pki = ports
-    process = subprocess.Popen(
+    options = [
+        "--data-dir", str(data_dir),
+        "--hub-port", str(hub), "--dms-port", str(dms), "--pki-port", str(pki), *extra,
+    ]  # fmt: skip
+    command = (
         [
-            sys.executable, "-m", "lienthong", "demo", "--data-dir", str(data_dir),
-            "--hub-port", str(hub), "--dms-port", str(dms), "--pki-port", str(pki), *extra,
-        ],
+            "make",
+            "--no-print-directory",
+            "-C",
+            str(REPOSITORY),
+            "demo",
+            f"DEMO_ARGS={' '.join(options)}",
+        ]
+        if via_make
+        else [sys.executable, "-m", "lienthong", "demo", *options]
+    )
+    process = subprocess.Popen(
+        command,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         env=_env(),
-    )  # fmt: skip
-    demo = Demo(process, data_dir, f"http://127.0.0.1:{hub}", f"http://127.0.0.1:{dms}", [])
+        start_new_session=via_make,
+    )
+    demo = Demo(
+        process, data_dir, f"http://127.0.0.1:{hub}", f"http://127.0.0.1:{dms}", [], via_make
+    )
     assert process.stdout is not None
     deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:
@@ -394,20 +418,22 @@ def test_sigint_stops_everything_with_exit_0(first_run: Demo) -> None:
     assert processes_naming(str(first_run.data_dir)) == []
 
 
-def test_a_second_start_reuses_the_seeded_data(
+def test_make_demo_starts_again_on_the_seeded_data(
     first_run: Demo, demo_dir: Path, ports: tuple[int, int, int]
 ) -> None:
     if first_run.process.poll() is None:
         first_run.stop()
-    again = start_demo(demo_dir, ports)
+    again = start_demo(demo_dir, ports, via_make=True)  # the README's command
     try:
         assert "Cấp chứng thư" not in again.text  # nothing seeded again
         assert "Báo cáo tình hình tổ chức bộ máy" in again.text
+        assert httpx.get(f"{again.hub_url}/api/v1/health", timeout=10).status_code == 200
         with dms_session(again.dms_url, *again.dms_login("clerk")) as client:
             assert "Nguyễn Thị Hoa" in client.get("/").text
     finally:
-        assert again.stop() == 0
+        again.stop()  # make itself reports the interrupt; the demo's own exit is tested above
     assert processes_naming(str(demo_dir)) == []
+    assert "Traceback" not in again.text
 
 
 def test_a_busy_port_is_a_clear_message_and_exit_2(tmp_path: Path) -> None:
