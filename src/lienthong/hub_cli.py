@@ -525,6 +525,34 @@ def _month_or_day(text: str | None, *, end: bool) -> dt.date | None:
         raise ValueInvalid(f"{text!r} is not a month (2026-11) or a day (2026-11-25)") from None
 
 
+@app.command("stats-import")
+def stats_import(
+    source: Annotated[
+        Path, typer.Argument(help="CSV agency,month,kind,direction,count (UTF-8, with header).")
+    ],
+    as_json: JsonOpt = False,
+) -> None:
+    """Import monthly counts kept before the hub (months before its first message only)."""
+    with _hub(as_json):
+        from .hub.stats.history import import_history
+
+        done = import_history(source.read_bytes())
+        answer = {
+            "cells": done.cells,
+            "documents": done.documents,
+            "from": done.first_month,
+            "to": done.last_month,
+            "sha256": done.sha256,
+        }
+        if as_json:
+            emit_json(answer)
+            return
+        _say(
+            f"imported {done.cells} counters ({done.documents:,} documents), "
+            f"{done.first_month} to {done.last_month}"
+        )
+
+
 @app.command()
 def stats(
     start: Annotated[

@@ -6,6 +6,7 @@ against pytest-django's test database.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import signal
 import subprocess
@@ -154,6 +155,54 @@ def test_a_trust_anchor_is_removed_by_its_fingerprint(registered: Registered, pk
     for given, code in (("abc", "value-invalid"), ("00000000", "not-found")):
         status, answer = hub.cli_json("trust", "remove", given)
         assert (status, answer["error"]["code"]) == (1, code)
+
+
+def test_counts_kept_before_the_hub_are_imported_once_and_shown_by_stats(
+    registered: Registered, tmp_path: Path
+) -> None:
+    hub = registered.hub
+    history = tmp_path / "history.csv"
+    history.write_text(
+        "agency,month,kind,direction,count\n"
+        f"{GOV_OFFICE},2019-03,edoc,sent,1200\n"
+        f"{GOV_OFFICE},2019-12,edoc,sent,2400\n"
+        f"{NGHE_AN},2019-03,edoc,received,900\n",
+        encoding="utf-8",
+    )
+    imported = hub.ok("stats-import", history)
+    assert (imported["cells"], imported["documents"]) == (3, 4500)
+    assert (imported["from"], imported["to"]) == ("2019-03", "2019-12")
+    again = hub.ok("stats-import", history)  # a file imported twice counts once
+    assert again["documents"] == 4500
+    months = hub.ok("stats", "--from", "2019-01", "--to", "2019-12")["items"]
+    assert months == [
+        {"month": "2019-03", "sent": 1200, "received": 900},
+        {"month": "2019-12", "sent": 2400, "received": 0},
+    ]
+    assert hub.ok("audit", "verify")["ok"] is True
+
+
+def test_a_history_file_with_any_wrong_row_imports_nothing(
+    registered: Registered, tmp_path: Path
+) -> None:
+    hub = registered.hub
+    this_month = dt.date.today().isoformat()[:7]
+    history = tmp_path / "history.csv"
+    history.write_text(
+        "agency,month,kind,direction,count\n"
+        f"{GOV_OFFICE},2018-01,edoc,sent,5\n"  # a good row: not imported either
+        "000.00.00.H99,2018-02,edoc,sent,5\n"
+        f"{GOV_OFFICE},2018-13,edoc,sent,5\n"
+        f"{GOV_OFFICE},{this_month},edoc,sent,5\n"
+        f"{GOV_OFFICE},2018-03,edoc,sent,many\n",
+        encoding="utf-8",
+    )
+    code, answer = hub.cli_json("stats-import", history)
+    assert (code, answer["error"]["code"]) == (1, "value-invalid")
+    for line in ("line 3", "line 4", "line 5", "line 6"):
+        assert line in answer["error"]["message"]
+    assert "line 2" not in answer["error"]["message"]
+    assert hub.ok("stats", "--from", "2018-01", "--to", "2018-12")["items"] == []
 
 
 def test_an_enterprise_joins_pending_and_is_active_once_approved(registered: Registered) -> None:
