@@ -9,7 +9,8 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
+
+from lienthong import sitedb
 
 from .errors import DmsUnavailable
 
@@ -46,37 +47,22 @@ def environment_errors() -> Iterator[None]:
     except ImproperlyConfigured as exc:
         raise DmsUnavailable(str(exc)) from None
     except DatabaseError as exc:
-        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DmsUnavailable(f"{describe_database()}: {detail}") from None
+        raise DmsUnavailable(sitedb.failure(exc)) from None
 
 
-def describe_database() -> str:
-    from django.db import connection
-
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"SQLite database {settings['NAME']}"
-    host = settings.get("HOST") or "local socket"
-    return f"{connection.display_name} database {settings['NAME']!r} on {host}"
+describe_database = sitedb.describe_database
 
 
 def pending_migrations() -> list[str]:
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
     with environment_errors():
-        executor = MigrationExecutor(connection)
-        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    return [f"{m.app_label}.{m.name}" for m, _ in plan]
+        return sitedb.pending_migrations()
 
 
 def require_migrated() -> None:
-    from django.db import connection
-
-    name = connection.settings_dict["NAME"]
-    if connection.vendor == "sqlite" and not Path(name).exists():
+    missing = sitedb.missing_sqlite_file()
+    if missing:
         raise DmsUnavailable(
-            f"there is no dms database at {name}; run `lienthong dms migrate` with this "
+            f"there is no dms database at {missing}; run `lienthong dms migrate` with this "
             "LIENTHONG_DMS_DATA_DIR first"
         )
     pending = pending_migrations()

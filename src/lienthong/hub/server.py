@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lienthong import sitedb
 from lienthong.hub.errors import HubError
 
 if TYPE_CHECKING:
@@ -75,42 +76,24 @@ def environment_errors() -> Iterator[None]:
     except ImproperlyConfigured as exc:
         raise HubMisconfigured(str(exc)) from None
     except DatabaseError as exc:
-        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DatabaseUnavailable(f"{describe_database()}: {detail}") from None
+        raise DatabaseUnavailable(sitedb.failure(exc)) from None
 
 
-def describe_database() -> str:
-    """Which database this process uses, for messages (never the password)."""
-    from django.db import connection
-
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"SQLite database {settings['NAME']}"
-    host = settings.get("HOST") or "local socket"
-    port = f":{settings['PORT']}" if settings.get("PORT") else ""
-    return f"{connection.display_name} database {settings['NAME']!r} on {host}{port}"
+describe_database = sitedb.describe_database
 
 
 def pending_migrations() -> list[str]:
     """The migrations not applied yet, in the order ``migrate`` would apply them."""
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
     with environment_errors():
-        executor = MigrationExecutor(connection)
-        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    return [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
+        return sitedb.pending_migrations()
 
 
 def require_migrated() -> None:
     """Refuse to work on a database that ``lienthong hub migrate`` has not prepared."""
-    from django.db import connection
-
-    name = connection.settings_dict["NAME"]
-    if connection.vendor == "sqlite" and not Path(name).exists():
-        # Checked before connecting, which would leave an empty database file behind.
+    missing = sitedb.missing_sqlite_file()
+    if missing:
         raise DatabaseNotMigrated(
-            f"there is no hub database at {name}; run `lienthong hub migrate` with this "
+            f"there is no hub database at {missing}; run `lienthong hub migrate` with this "
             "LIENTHONG_DATA_DIR first (or point LIENTHONG_DATA_DIR at the hub's data)"
         )
     pending = pending_migrations()
