@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -200,3 +201,15 @@ def test_the_record_reads_as_json_for_the_package(extended: LtvResult) -> None:
     signatures = record["signatures"]
     assert isinstance(signatures, list) and len(signatures) == 2
     assert {s["outcome"] for s in signatures} == {"success"}
+
+
+def test_revocation_data_fetched_well_after_the_signature_still_proves_it(pki: ServedPki) -> None:
+    # An archive extends signatures when it packages a dossier, long after they were made: the
+    # OCSP answers it embeds are younger than the signature timestamps they vouch for.
+    signed = signed_by_person_and_agency(pki)
+    time.sleep(3)
+    result = extend(pki, signed)
+    assert [(r.level, r.long_term_valid) for r in result.signatures] == [("B-LTA", True)] * 2
+    with pki.gone():
+        report = validate_pdf(result.data, after_expiry(pki))
+    assert report.valid and all(s.long_term.validated for s in report.signatures)

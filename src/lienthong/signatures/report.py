@@ -308,8 +308,14 @@ def _context(
 ) -> ValidationContext:
     if offline:
         policy = dataclasses.replace(policy, fetch=False)
+    # Offline contexts judge a moment in the past from the data embedded since: revocation data
+    # obtained after that moment counts (the file holds nothing older to prove it with).
     return policy.validation_context(
-        at=at, crls=embedded.crls, ocsps=embedded.ocsps, other_certs=embedded.certs
+        at=at,
+        crls=embedded.crls,
+        ocsps=embedded.ocsps,
+        other_certs=embedded.certs,
+        past=offline,
     )
 
 

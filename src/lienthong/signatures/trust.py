@@ -101,8 +101,14 @@ class ValidationPolicy:
         crls: Iterable[bytes] = (),
         ocsps: Iterable[bytes] = (),
         other_certs: Iterable[x509.Certificate] = (),
+        past: bool = False,
     ) -> ValidationContext:
-        """A fresh pyhanko-certvalidator context for one validation (contexts hold caches)."""
+        """A fresh pyhanko-certvalidator context for one validation (contexts hold caches).
+
+        ``past``: validation as of a proven earlier moment (a signature timestamp's), where
+        revocation data obtained after that moment is the proof that the certificate was not
+        revoked then (ETSI EN 319 102-1 past validation); data whose validity ended before the
+        moment is still refused."""
         weak = {"md2", "md5"} if self.allow_sha1 else {"md2", "md5", "sha1"}
         return ValidationContext(
             trust_roots=[to_asn1(c) for c in self.anchors],
@@ -113,6 +119,7 @@ class ValidationPolicy:
             crls=list(crls),
             ocsps=list(ocsps),
             weak_hash_algos=weak,
+            retroactive_revinfo=past,
             # requests, not aiohttp: a context is made per check and an aiohttp session would
             # be left open each time.
             fetcher_backend=RequestsFetcherBackend() if self.fetch else None,
