@@ -127,3 +127,61 @@ def test_the_approver_may_send_a_draft_back(offices: Any) -> None:
     doc = services.submit_for_approval(draft(office), office.specialist)
     doc = services.send_back(doc, office.leader, "Sửa trích yếu")
     assert doc.state == OutgoingState.DRAFT
+
+
+def pdf_with_javascript() -> bytes:
+    """A PDF that runs JavaScript when opened: it cannot be made PDF/A."""
+    import io
+
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.Root.OpenAction = pdf.make_indirect(
+        pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
+    )
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def test_the_approver_signs_the_draft_made_pdfa_first(offices: Any) -> None:
+    from lienthong.archive.pdfa import check_pdfa
+
+    office = offices.sender
+    assert not check_pdfa(make_pdf()).conforms
+    doc = approved(office)
+    signed = check_pdfa(storage.get(doc.person_signed_sha256))
+    assert signed.signed and signed.before_signing is not None
+    assert signed.before_signing.conforms
+    assert [e.action for e in doc.events.all()] == ["draft", "submit", "pdfa", "approve"]
+    issued = services.issue(doc, office.clerk)
+    final = check_pdfa(storage.get(issued.final_sha256))
+    assert final.before_signing is not None and final.before_signing.conforms
+
+
+def test_a_draft_that_cannot_be_pdfa_is_not_signed_and_the_approver_is_told_why(
+    offices: Any,
+) -> None:
+    from django.test import Client
+
+    from lienthong.dms.errors import NotArchivable
+
+    from .support import PASSWORD
+
+    office = offices.sender
+    doc = services.submit_for_approval(
+        draft(office, pdf_data=pdf_with_javascript()), office.specialist
+    )
+    with pytest.raises(NotArchivable, match="JavaScript"):
+        services.approve_and_sign(doc, office.leader, office.p12_password)
+    doc.refresh_from_db()
+    assert doc.state == OutgoingState.SUBMITTED and not doc.person_signed_sha256
+    assert [e.action for e in doc.events.all()] == ["draft", "submit"]
+    client = Client()
+    assert client.login(username=office.leader.username, password=PASSWORD)
+    page = client.post(
+        f"/outgoing/{doc.pk}/approve/", {"password": office.p12_password}, follow=True
+    ).content.decode()
+    assert "không chuyển được sang định dạng PDF/A" in page
+    assert "Traceback" not in page and "PdfaError" not in page

@@ -9,7 +9,7 @@
 | ``LIENTHONG_DMS_ALLOWED_HOSTS`` | ``localhost,127.0.0.1,[::1]`` | host names served |
 | ``LIENTHONG_DMS_TRUST_ANCHORS`` | none | root certificates (files, folders; comma-separated) |
 | ``LIENTHONG_DMS_REVOCATION`` | ``soft-fail`` | revocation mode of signature checks |
-| ``LIENTHONG_DMS_TSA_URL`` | none | time-stamp authority: PAdES B-T instead of B-B when set |
+| ``LIENTHONG_DMS_TSA_URL`` | none | time-stamp authority: PAdES B-T (not B-B); B-LTA in packages |
 | ``LIENTHONG_DMS_POLL_SECONDS`` | 30 | pause of ``lienthong dms worker`` between passes |
 | ``LIENTHONG_DMS_MAX_UPLOAD_BYTES`` | 100 MB | largest file a user may upload |
 """

@@ -41,6 +41,13 @@ class SigningFailed(DmsError):
     code = "signing-failed"
 
 
+class NotArchivable(DmsError):
+    """A document cannot be made PDF/A before it is signed (or a dossier cannot be packaged for
+    the archive); the message says why in plain Vietnamese. Nothing was changed."""
+
+    code = "not-archivable"
+
+
 class DmsUnavailable(DmsError):
     """The environment is wrong (database down or not migrated, bad settings): exit 2."""
 

@@ -48,8 +48,24 @@ EVENT_LABELS = {
     "send": "Gửi qua trục liên thông",
     "revoke": "Thu hồi (13)",
     "replaced": "Đã có văn bản thay thế",
+    "pdfa": "Chuyển sang PDF/A trước khi ký",
 }
 
 
 def event_label(action: str) -> str:
     return EVENT_LABELS.get(action, action)
+
+
+# Why a PDF cannot be made PDF/A (lienthong.archive.pdfa problem codes), in plain words.
+PDFA_PROBLEM_LABELS = {
+    "unreadable": "không đọc được tệp PDF",
+    "encrypted": "tệp PDF được khóa bằng mật khẩu",
+    "font-not-embedded": "có phông chữ chưa được nhúng vào tệp",
+    "javascript": "tệp có chứa mã lệnh JavaScript",
+    "launch-action": "tệp có lệnh mở chương trình khác",
+    "signed": "tệp đã có chữ ký số (chuyển đổi sẽ làm mất hiệu lực chữ ký)",
+}
+
+
+def pdfa_problem_label(code: str) -> str:
+    return PDFA_PROBLEM_LABELS.get(code, "có thành phần không đạt chuẩn PDF/A")

@@ -45,3 +45,12 @@ def put(data: bytes) -> str:
 
 def get(sha256: str) -> bytes:
     return path_of(sha256).read_bytes()
+
+
+def exists(sha256: str) -> bool:
+    return path_of(sha256).exists()
+
+
+def discard(sha256: str) -> None:
+    """Destroy a stored file (a disposal approved by a leader); nothing if it is gone."""
+    path_of(sha256).unlink(missing_ok=True)

@@ -18,6 +18,8 @@ class Action(StrEnum):
     REVOKE = "revoke"  # take back a sent document (13), answer a take-back (15/16)
     SEE_OVERDUE = "see-overdue"
     DOSSIERS = "dossiers"
+    ARCHIVE = "archive"  # retention, archive packages, hand-over, proposing and doing disposal
+    APPROVE_DISPOSAL = "approve-disposal"
 
 
 ALLOWED: dict[Action, frozenset[str]] = {
@@ -31,6 +33,8 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.DOSSIERS: frozenset(
         {Role.CLERK, Role.LEADER, Role.HEAD, Role.SPECIALIST, Role.ARCHIVIST, Role.ADMIN}
     ),
+    Action.ARCHIVE: frozenset({Role.ARCHIVIST, Role.LEADER}),
+    Action.APPROVE_DISPOSAL: frozenset({Role.LEADER}),
 }
 
 _WHAT = {
@@ -42,6 +46,8 @@ _WHAT = {
     Action.REVOKE: "take documents back",
     Action.SEE_OVERDUE: "see the overdue list",
     Action.DOSSIERS: "work with dossiers",
+    Action.ARCHIVE: "archive dossiers",
+    Action.APPROVE_DISPOSAL: "approve the disposal of documents",
 }
 
 

@@ -1,7 +1,11 @@
-"""Dossiers (hồ sơ công việc): a document may be in several without being copied."""
+"""Dossiers (hồ sơ công việc): a document may be in several without being copied; their
+retention and hand-over to the archive, and the record of a disposal."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -14,15 +18,27 @@ class Dossier(models.Model):
     class State(models.TextChoices):
         OPEN = "open", "Đang mở"
         CLOSED = "closed", "Đã đóng"
+        DISPOSED = "disposed", "Đã hủy tài liệu"
+
+    class Mode(models.TextChoices):  # chế độ sử dụng (STANDARDS.md §5 ``mode``)
+        PUBLIC = "01", "Công khai"
+        LIMITED = "02", "Sử dụng có điều kiện"
+        SECRET = "03", "Mật"
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="dossiers")
     year = models.PositiveIntegerField()
     file_notation = models.CharField(max_length=20)
     title = models.CharField(max_length=500)
+    # Retention: the Circular's code (01 = permanent, see retention.py), empty until set, and
+    # the number of years for any other code. Set together by services.set_retention.
     maintenance = models.CharField(max_length=30, blank=True)
-    state = models.CharField(max_length=6, choices=State.choices, default=State.OPEN)
+    retention_years = models.PositiveSmallIntegerField(null=True, blank=True)
+    mode = models.CharField(max_length=2, choices=Mode.choices, default=Mode.PUBLIC)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.OPEN)
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    handover_due = models.DateField(null=True, blank=True)  # set when closed
+    handed_over_at = models.DateTimeField(null=True, blank=True)
     incoming = models.ManyToManyField(IncomingDocument, blank=True, related_name="dossiers")
     outgoing = models.ManyToManyField(OutgoingDocument, blank=True, related_name="dossiers")
 
@@ -33,8 +49,64 @@ class Dossier(models.Model):
             )
         ]
         ordering = ("-year", "file_notation")
+        indexes = [models.Index(fields=("agency", "handover_due"), name="dossier_handover_due")]
 
     @property
     def file_code(self) -> str:
         """FileCode: agency code, year, notation (Decree 30 input fields)."""
         return f"{self.agency.code}.{self.year}.{self.file_notation}"
+
+    @property
+    def retention_set(self) -> bool:
+        return bool(self.maintenance)
+
+    @property
+    def permanent(self) -> bool:
+        from .retention import PERMANENT
+
+        return self.maintenance == PERMANENT
+
+    @property
+    def retention_text(self) -> str:
+        if not self.maintenance:
+            return "Chưa xác định"
+        return "Vĩnh viễn" if self.permanent else f"{self.retention_years} năm"
+
+    @property
+    def disposal_due(self) -> dt.date | None:
+        """The first day the dossier may be disposed of (None: permanent, open or unset)."""
+        from .retention import disposal_due
+
+        if not self.maintenance or self.permanent or self.closed_at is None:
+            return None
+        return disposal_due(timezone.localdate(self.closed_at), self.retention_years)
+
+
+class Disposal(models.Model):
+    """The disposal (hủy tài liệu hết giá trị) of a dossier's documents: proposed with a
+    reason, approved by a leader, then done. The record stays, with the inventory of what was
+    destroyed, when the documents' files are gone."""
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", "Chờ phê duyệt"
+        APPROVED = "approved", "Đã phê duyệt"
+        DONE = "done", "Đã hủy"
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="disposal")
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PROPOSED)
+    reason = models.TextField()
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    disposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    disposed_at = models.DateTimeField(null=True, blank=True)
+    # Each document of the dossier: its §5 fields, its files (name, SHA-256), and whether its
+    # files were destroyed or kept (still in another dossier).
+    inventory = models.JSONField(default=list)

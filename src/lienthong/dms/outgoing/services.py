@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from lienthong.archive.pdfa import PdfaError, PdfaResult, pdfa_for_signing
 from lienthong.client import HubClientError
 from lienthong.dms import storage, textsearch
 from lienthong.dms.agencies.models import User
@@ -39,10 +40,12 @@ from lienthong.dms.agencies.services import (
 from lienthong.dms.errors import (
     InvalidInput,
     NotAllowed,
+    NotArchivable,
     SigningFailed,
     WrongState,
     required_reason,
 )
+from lienthong.dms.labels import pdfa_problem_label
 from lienthong.dms.registers.models import Register
 from lienthong.dms.registers.services import current_year, default_register, notation, take_number
 from lienthong.dms.trust import policy
@@ -188,12 +191,14 @@ def send_back(doc: OutgoingDocument, user: User, reason: str) -> OutgoingDocumen
 
 def approve_and_sign(doc: OutgoingDocument, user: User, password: str) -> OutgoingDocument:
     """The competent person approves and signs the PDF (PAdES, personal certificate, visible
-    stamp with title and name)."""
+    stamp with title and name). What is signed is the draft made PDF/A first: this is the
+    first signature, and a signed file can no longer be converted for the archive."""
     require(user, Action.APPROVE)
     with transaction.atomic():
         current = _locked(doc, user, {S.SUBMITTED}, "approve")
+        archivable = _pdfa(storage.get(current.draft_sha256), current.draft_name)
         signed = _pades(
-            storage.get(current.draft_sha256),
+            archivable.data,
             role="person",
             appearance=Appearance(
                 signer_title=current.signer_position or user.position or None,
@@ -208,8 +213,25 @@ def approve_and_sign(doc: OutgoingDocument, user: User, password: str) -> Outgoi
         current.signer_position = current.signer_position or user.position
         current.state = S.APPROVED
         current.save()
+        if archivable.converted:
+            _event(current, user, "pdfa", "; ".join(archivable.changes))
         _event(current, user, "approve")
     return current
+
+
+def _pdfa(data: bytes, name: str) -> PdfaResult:
+    """``data`` as PDF/A (unchanged when it already is), or :class:`NotArchivable` saying in
+    plain words what stands in the way."""
+    try:
+        return pdfa_for_signing(data)
+    except PdfaError as exc:
+        reasons = sorted({pdfa_problem_label(p.code) for p in exc.problems if p.blocking})
+        why = "; ".join(reasons) or pdfa_problem_label("")
+        raise NotArchivable(
+            f"tệp {name or 'dự thảo'} không chuyển được sang định dạng PDF/A để lưu trữ ({why}). "
+            "Vui lòng tạo lại tệp PDF (nhúng đầy đủ phông chữ, không khóa, không mã lệnh, "
+            "chưa ký) rồi trình lại."
+        ) from None
 
 
 def _pades(data: bytes, *, role: str, appearance: Appearance, signer_of: Any) -> bytes:

@@ -129,3 +129,38 @@ class DossierForm(forms.Form):
     title = forms.CharField(label="Tiêu đề hồ sơ")
     file_notation = forms.CharField(label="Ký hiệu hồ sơ", max_length=20)
     year = forms.IntegerField(label="Năm", min_value=2000, max_value=2100)
+
+
+class RetentionForm(forms.Form):
+    PERMANENT = "vinh-vien"
+    OTHER = "khac"
+    retention = forms.ChoiceField(
+        label="Thời hạn bảo quản",
+        choices=[
+            (PERMANENT, "Vĩnh viễn"),
+            ("70", "70 năm"),
+            ("50", "50 năm"),
+            ("30", "30 năm"),
+            ("20", "20 năm"),
+            ("10", "10 năm"),
+            (OTHER, "Số năm khác"),
+        ],
+    )
+    years = forms.IntegerField(
+        label="Số năm (nếu khác)", min_value=1, max_value=200, required=False
+    )
+    mode = forms.ChoiceField(
+        label="Chế độ sử dụng",
+        choices=[("01", "Công khai"), ("02", "Sử dụng có điều kiện"), ("03", "Mật")],
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        choice = data.get("retention")
+        if choice == self.OTHER and not data.get("years"):
+            raise forms.ValidationError("Nhập số năm bảo quản.")
+        if choice == self.PERMANENT:
+            data["years"] = None
+        elif choice != self.OTHER and choice:
+            data["years"] = int(choice)
+        return data

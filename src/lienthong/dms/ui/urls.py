@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.i18n import set_language
 
-from .views import books, incoming, outgoing
+from .views import archive, books, incoming, outgoing
 
 app_name = "ui"
 
@@ -54,4 +54,12 @@ urlpatterns = [
     path("dossiers/<int:pk>/", books.dossier_detail, name="dossier-detail"),
     path("dossiers/<int:pk>/add/", books.dossier_add, name="dossier-add"),
     path("dossiers/<int:pk>/close/", books.dossier_close, name="dossier-close"),
+    path("dossiers/<int:pk>/package/", archive.dossier_package, name="dossier-package"),
+    path("dossiers/<int:pk>/retention/", archive.dossier_retention, name="dossier-retention"),
+    path("dossiers/<int:pk>/handover/", archive.dossier_handover, name="dossier-handover"),
+    path(
+        "dossiers/<int:pk>/disposal/<slug:step>/",
+        archive.dossier_disposal,
+        name="dossier-disposal",
+    ),
 ]

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from lienthong.dms.agencies.roles import agency_id_of
+from lienthong.dms.agencies.roles import Action, agency_id_of, may
 from lienthong.dms.dossiers import services as dossiers
 from lienthong.dms.dossiers.models import Dossier
 from lienthong.dms.incoming.models import IncomingDocument
@@ -130,6 +130,7 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
         {
             "dossiers": Dossier.objects.filter(agency_id=agency_id_of(user)),
             "form": forms.DossierForm(initial={"year": timezone.localdate().year}),
+            "handover_warnings": dossiers.handover_warnings(agency_id_of(user)),
         },
     )
 
@@ -138,7 +139,25 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
 def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     dossier = get_object_or_404(Dossier, agency_id=agency_id_of(user), pk=pk)
-    return render(request, "dms/dossier_detail.html", {"dossier": dossier})
+    from lienthong.dms.dossiers.models import Disposal
+
+    retention = {"retention": "vinh-vien" if dossier.permanent else "", "mode": dossier.mode}
+    if dossier.retention_years in (70, 50, 30, 20, 10):
+        retention["retention"] = str(dossier.retention_years)
+    elif dossier.retention_years:
+        retention |= {"retention": "khac", "years": str(dossier.retention_years)}
+    return render(
+        request,
+        "dms/dossier_detail.html",
+        {
+            "dossier": dossier,
+            "disposal": Disposal.objects.filter(dossier=dossier).first(),
+            "can_archive": may(user, Action.ARCHIVE),
+            "can_approve_disposal": may(user, Action.APPROVE_DISPOSAL),
+            "retention_form": forms.RetentionForm(initial=retention),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @require_POST
@@ -186,5 +205,14 @@ def reports(request: HttpRequest) -> HttpResponse:
     except ValueError:
         start, end = dt.date(today.year, 1, 1), today
     start, end = min(start, end), max(start, end)
-    report = agency_report(agency_id_of(user_of(request)), start, end)
-    return render(request, "dms/reports.html", {"report": report, "today": today})
+    agency_id = agency_id_of(user_of(request))
+    report = agency_report(agency_id, start, end)
+    return render(
+        request,
+        "dms/reports.html",
+        {
+            "report": report,
+            "today": today,
+            "handover_warnings": dossiers.handover_warnings(agency_id, today),
+        },
+    )

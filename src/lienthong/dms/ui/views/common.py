@@ -27,6 +27,7 @@ _LEADS = {
     "invalid-input": "Thông tin chưa đúng",
     "signing-failed": "Không ký được",
     "not-found": "Không tìm thấy",
+    "not-archivable": "Chưa đạt yêu cầu lưu trữ",
 }
 
 
@@ -52,12 +53,17 @@ def agency_required(view: Callable[..., R]) -> Callable[..., R | HttpResponse]:
     return wrapped
 
 
+def error_text(exc: DmsError) -> str:
+    """A service's error as the user reads it: a Vietnamese lead-in, then the message."""
+    return f"{_LEADS.get(exc.code, 'Lỗi')}: {exc.message}"
+
+
 def act(request: HttpRequest, done: str, action: Callable[[], object], back: str) -> HttpResponse:
     """Run a service call; its success or its error as a message; back to the page."""
     try:
         action()
     except DmsError as exc:
-        messages.error(request, f"{_LEADS.get(exc.code, 'Lỗi')}: {exc.message}")
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, done)
     return redirect(back)

@@ -181,6 +181,10 @@ incoming_answer_revoke = on_document(
 def incoming_file(request: HttpRequest, pk: int, file_id: int) -> HttpResponseBase:
     doc = get_object_or_404(_documents(request), pk=pk)
     found = get_object_or_404(IncomingFile, document=doc, pk=file_id)
+    if not storage.exists(found.sha256):  # destroyed by a disposal
+        from .errors import not_found
+
+        return not_found(request)
     return FileResponse(
         storage.path_of(found.sha256).open("rb"),
         as_attachment=True,

@@ -221,7 +221,7 @@ def outgoing_file(request: HttpRequest, pk: int, which: str) -> HttpResponseBase
         "final": doc.final_sha256,
         "edxml": doc.edxml_sha256,
     }.get(which, "")
-    if not digest:
+    if not digest or not storage.exists(digest):  # none yet, or destroyed by a disposal
         from .errors import not_found
 
         return not_found(request)
