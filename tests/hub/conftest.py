@@ -21,6 +21,7 @@ from lienthong.hub.registry import services as registry
 from lienthong.hub.registry.trust import forget_policy
 
 from ..edxml.pki import Pki, make_pki
+from ..seaweedfs import seaweedfs  # noqa: F401 - the fixture, for this folder's tests
 
 GOV_OFFICE = "000.00.00.G22"
 NGHE_AN = "000.00.00.H41"
