@@ -61,11 +61,17 @@ def postgres_url() -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests of the PostgreSQL profile itself (``postgresql_profile``) belong to the run with
-    ``LIENTHONG_DATABASE_URL`` set; the SQLite run leaves them out (reported as deselected)."""
-    if os.environ.get("LIENTHONG_DATABASE_URL"):
-        return
-    profile_only = [item for item in items if item.get_closest_marker("postgresql_profile")]
-    if profile_only:
-        config.hook.pytest_deselected(items=profile_only)
-        items[:] = [item for item in items if item not in profile_only]
+    """Each test runs in the profile it belongs to; the others are reported as deselected.
+
+    * ``postgresql_profile``: tests of the PostgreSQL profile itself run only in the run with
+      ``LIENTHONG_DATABASE_URL`` set.
+    * ``browser``: pages driven through a real browser run only in the SQLite run. What the
+      pages do is a service function, tested in both profiles; the browser adds nothing that
+      depends on the database, only minutes.
+    """
+    on_postgresql = bool(os.environ.get("LIENTHONG_DATABASE_URL"))
+    other_profile = "browser" if on_postgresql else "postgresql_profile"
+    left_out = [item for item in items if item.get_closest_marker(other_profile)]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not item.get_closest_marker(other_profile)]

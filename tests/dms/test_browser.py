@@ -14,6 +14,8 @@ from .browser import VIEWPORT, Desk, Screens, artifacts_dir, chromium, host_agen
 from .documents import make_pdf
 from .pki import RECIPIENT, RECIPIENT_NAME, SENDER, SENDER_NAME
 
+pytestmark = pytest.mark.browser  # the SQLite run only (tests/conftest.py)
+
 
 @pytest.fixture(scope="module")
 def artifacts() -> Path:

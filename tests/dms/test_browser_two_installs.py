@@ -28,6 +28,8 @@ SUBJECTS = {
     "c": "Quyết định thành lập tổ công tác liên ngành",
 }
 
+pytestmark = pytest.mark.browser  # the SQLite run only (tests/conftest.py)
+
 
 @dataclass
 class TwoInstalls:

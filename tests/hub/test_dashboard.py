@@ -332,6 +332,7 @@ def _token(base_url: str, credentials: dict[str, Any]) -> str:
     return str(response.json()["access_token"])
 
 
+@pytest.mark.browser
 def test_an_operator_sees_the_api_numbers_and_the_charts_in_a_browser(
     browser: Any, tmp_path: Path, pki: Pki, agency_key: SigningKey
 ) -> None:
