@@ -10,26 +10,21 @@ is a fixity result, a server that cannot be reached is :class:`StoreUnavailable`
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
 import tempfile
 from pathlib import Path
 from typing import IO, Any, Final, Protocol, cast
 
-from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
-    FlexibleChecksumError,
-    NoCredentialsError,
-)
+from botocore.exceptions import BotoCoreError, ClientError, FlexibleChecksumError
 
+from .. import s3objects
 from ..s3location import S3Location, s3_client
 from .errors import ArchiveError
 
 CHUNK: Final = 1 << 20
-_MISSING: Final = frozenset({"404", "NoSuchKey", "NotFound"})
-_NO_BUCKET: Final = frozenset({"NoSuchBucket"})
+# What S3 answers when the bytes it received do not have the SHA-256 the upload named.
+_DAMAGED: Final = frozenset({"BadDigest", "XAmzContentChecksumMismatch", "InvalidDigest"})
 
 
 class StoreUnavailable(ArchiveError):
@@ -154,14 +149,9 @@ class S3Copy:
         """True when the bucket exists; raises :class:`StoreUnavailable` when the server cannot
         be reached or refuses the credentials."""
         try:
-            self.client.head_bucket(Bucket=self.bucket)
-        except ClientError as exc:
-            if _code(exc) in _MISSING | _NO_BUCKET:
-                return False
+            return s3objects.bucket_exists(self.client, self.bucket)
+        except (ClientError, BotoCoreError) as exc:
             raise self._unavailable("reach the bucket", exc) from None
-        except BotoCoreError as exc:
-            raise self._unavailable("reach the bucket", exc) from None
-        return True
 
     def sha256(self, key: str) -> str | None:
         stream = self._get(key)
@@ -213,11 +203,11 @@ class S3Copy:
                 Bucket=self.bucket,
                 Key=key,
                 Body=body,
-                ChecksumSHA256=base64.b64encode(bytes.fromhex(sha256)).decode("ascii"),
+                ChecksumSHA256=s3objects.checksum_sha256(sha256),
                 ContentType="application/zip" if key.endswith(".zip") else "application/xml",
             )
         except ClientError as exc:
-            if _code(exc) in ("BadDigest", "XAmzContentChecksumMismatch", "InvalidDigest"):
+            if s3objects.error_code(exc) in _DAMAGED:
                 raise CopyDamaged(
                     f"{key}: the bytes sent do not have SHA-256 {sha256}; the server refused "
                     f"them and {self.describe(key)} was left as it was"
@@ -230,7 +220,7 @@ class S3Copy:
         try:
             response = self.client.get_object(Bucket=self.bucket, Key=key)
         except ClientError as exc:
-            if _code(exc) in _MISSING | _NO_BUCKET:
+            if s3objects.error_code(exc) in s3objects.MISSING | s3objects.NO_BUCKET:
                 return None
             raise self._unavailable(f"read {key}", exc) from None
         except BotoCoreError as exc:
@@ -241,30 +231,14 @@ class S3Copy:
         if self._bucket_ready or self.reachable():
             self._bucket_ready = True
             return
-        region = self.client.meta.region_name
-        options: dict[str, Any] = {"Bucket": self.bucket}
-        if region and region != "us-east-1":  # S3's rule: us-east-1 takes no location
-            options["CreateBucketConfiguration"] = {"LocationConstraint": region}
         try:
-            self.client.create_bucket(**options)
-        except ClientError as exc:
-            if _code(exc) not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
-                raise self._unavailable("create the bucket", exc) from None
-        except BotoCoreError as exc:
+            s3objects.create_bucket(self.client, self.bucket)
+        except (ClientError, BotoCoreError) as exc:
             raise self._unavailable("create the bucket", exc) from None
         self._bucket_ready = True
 
     def _unavailable(self, action: str, exc: Exception) -> StoreUnavailable:
-        if isinstance(exc, NoCredentialsError):
-            reason = (
-                "no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or access_key "
-                "and secret_key in the --s3 URL"
-            )
-        elif isinstance(exc, ClientError):
-            error = exc.response.get("Error", {})
-            reason = f"{error.get('Code', '?')}: {error.get('Message') or 'no detail'}"
-        else:
-            reason = str(exc)  # botocore's messages name the endpoint, never the credentials
+        reason = s3objects.failure_reason(exc, credentials_in="the --s3 URL")
         return StoreUnavailable(
             f"the S3 copy (bucket {self.bucket} at {self.location.where()}) could not {action}: "
             f"{reason}"
@@ -276,7 +250,3 @@ def _hash(stream: IO[bytes]) -> str:
     while chunk := stream.read(CHUNK):
         digest.update(chunk)
     return digest.hexdigest()
-
-
-def _code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))

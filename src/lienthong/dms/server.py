@@ -7,10 +7,9 @@ import logging
 import os
 import signal
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
-from lienthong import sitedb
+from lienthong import sitedb, siteserver
 
 from .errors import DmsUnavailable
 
@@ -25,29 +24,15 @@ def setup_django() -> None:
             f"DJANGO_SETTINGS_MODULE is {os.environ['DJANGO_SETTINGS_MODULE']}; the dms needs "
             f"{SETTINGS_MODULE} (unset it)"
         )
-    import django
-    from django.apps import apps
-    from django.core.exceptions import ImproperlyConfigured
-
-    if apps.ready:
-        return
-    try:
-        django.setup()
-    except (ValueError, ImproperlyConfigured) as exc:
-        raise DmsUnavailable(f"the dms's settings are wrong: {exc}") from None
+    siteserver.setup_django(SETTINGS_MODULE, misconfigured=_settings_wrong)
 
 
-@contextmanager
-def environment_errors() -> Iterator[None]:
-    from django.core.exceptions import ImproperlyConfigured
-    from django.db import DatabaseError
+def _settings_wrong(message: str) -> DmsUnavailable:
+    return DmsUnavailable(f"the dms's settings are wrong: {message}")
 
-    try:
-        yield
-    except ImproperlyConfigured as exc:
-        raise DmsUnavailable(str(exc)) from None
-    except DatabaseError as exc:
-        raise DmsUnavailable(sitedb.failure(exc)) from None
+
+def environment_errors() -> AbstractContextManager[None]:
+    return siteserver.environment_errors(misconfigured=DmsUnavailable, unavailable=DmsUnavailable)
 
 
 describe_database = sitedb.describe_database
@@ -86,17 +71,7 @@ def migrate() -> list[str]:
 
 def serve(host: str, port: int, *, workers: int = 1) -> None:
     """The dms's ASGI application under uvicorn until SIGTERM or SIGINT."""
-    import uvicorn
-
-    uvicorn.run(
-        ASGI_APPLICATION,
-        host=host,
-        port=port,
-        workers=workers,
-        lifespan="off",
-        server_header=False,
-        log_level="info",
-    )
+    siteserver.serve(ASGI_APPLICATION, host, port, workers=workers)
 
 
 def run_worker(*, interval: float, once: bool = False) -> bool:

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import os
 import signal
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lienthong import sitedb
+from lienthong import sitedb, siteserver
 from lienthong.hub.errors import HubError
 
 if TYPE_CHECKING:
@@ -51,32 +49,14 @@ class HubMisconfigured(HubUnavailable):
 
 def setup_django() -> None:
     """Configure Django for the hub site in this process (once; later calls do nothing)."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
-    import django
-    from django.apps import apps
-    from django.core.exceptions import ImproperlyConfigured
-
-    if apps.ready:
-        return
-    try:
-        django.setup()
-    except (ValueError, ImproperlyConfigured) as exc:
-        # A LIENTHONG_* variable has an impossible value (an unknown database scheme, …).
-        raise HubMisconfigured(str(exc)) from None
+    siteserver.setup_django(SETTINGS_MODULE, misconfigured=HubMisconfigured)
 
 
-@contextmanager
-def environment_errors() -> Iterator[None]:
+def environment_errors() -> AbstractContextManager[None]:
     """Turn Django's database and configuration failures into :class:`HubUnavailable`."""
-    from django.core.exceptions import ImproperlyConfigured
-    from django.db import DatabaseError
-
-    try:
-        yield
-    except ImproperlyConfigured as exc:
-        raise HubMisconfigured(str(exc)) from None
-    except DatabaseError as exc:
-        raise DatabaseUnavailable(sitedb.failure(exc)) from None
+    return siteserver.environment_errors(
+        misconfigured=HubMisconfigured, unavailable=DatabaseUnavailable
+    )
 
 
 describe_database = sitedb.describe_database
@@ -152,23 +132,18 @@ def is_loopback(host: str) -> bool:
 
 def serve(host: str, port: int, *, workers: int = 1, access_log: bool = True) -> None:
     """Run the hub's ASGI application under uvicorn until SIGTERM or SIGINT (graceful stop)."""
-    import uvicorn
-
     from . import logs
 
-    uvicorn.run(
+    siteserver.serve(
         ASGI_APPLICATION,
-        host=host,
-        port=port,
+        host,
+        port,
         workers=workers,
-        lifespan="off",  # Django's ASGI handler does not speak the lifespan protocol
         # Named, not "auto": with the pure-Python h11 parser every keep-alive request paid
         # ≈40 ms (measured; docs/benchmarks.md). A hub without them should fail to start.
         http="httptools",
         loop="uvloop",
         access_log=access_log,
-        server_header=False,
-        log_level="info",
         log_config=logs.config(),  # JSON lines, in every worker process
     )
 

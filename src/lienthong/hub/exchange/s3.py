@@ -16,22 +16,20 @@ Any failure of the storage itself (unreachable, refused credentials, missing buc
 
 from __future__ import annotations
 
-import base64
 import functools
 import re
 import threading
 from typing import Any, BinaryIO, cast
 
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.exceptions import ImproperlyConfigured
 
+from ... import s3objects
 from ...s3location import S3UrlInvalid, parse_s3_url, s3_client
 from .blobs import StorageUnavailable
 
 KEY_PREFIX = "payloads"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-_MISSING = frozenset({"404", "NoSuchKey", "NotFound"})
-_NO_BUCKET = frozenset({"NoSuchBucket"})
 
 
 class S3BlobStore:
@@ -69,7 +67,7 @@ class S3BlobStore:
         checksum, when the server reports one): the name is the content.
         """
         key = self._key(sha256)
-        checksum = base64.b64encode(bytes.fromhex(sha256)).decode("ascii")
+        checksum = s3objects.checksum_sha256(sha256)
         self._ensure_bucket()
         head = self._head(key)
         if head is not None and head.get("ContentLength") == len(data):
@@ -97,7 +95,7 @@ class S3BlobStore:
         try:
             response = self.client.get_object(Bucket=self.bucket, Key=key)
         except ClientError as exc:
-            if _code(exc) in _MISSING:
+            if s3objects.error_code(exc) in s3objects.MISSING:
                 raise FileNotFoundError(
                     f"no payload {sha256} in the bucket {self.bucket} ({self._where()})"
                 ) from None
@@ -127,7 +125,7 @@ class S3BlobStore:
                 Bucket=self.bucket, Key=key, ChecksumMode="ENABLED"
             )
         except ClientError as exc:
-            if _code(exc) in _MISSING:
+            if s3objects.error_code(exc) in s3objects.MISSING:
                 return None
             raise self._unavailable(f"look up {key}", exc) from None
         except BotoCoreError as exc:
@@ -142,52 +140,30 @@ class S3BlobStore:
             if self._bucket_ready:
                 return
             try:
-                self.client.head_bucket(Bucket=self.bucket)
-            except ClientError as exc:
-                if _code(exc) not in _MISSING | _NO_BUCKET:
-                    raise self._unavailable("reach the bucket", exc) from None
-                self._create_bucket()
-            except BotoCoreError as exc:
+                exists = s3objects.bucket_exists(self.client, self.bucket)
+            except (ClientError, BotoCoreError) as exc:
                 raise self._unavailable("reach the bucket", exc) from None
+            if not exists:
+                self._create_bucket()
             self._bucket_ready = True
 
     def _create_bucket(self) -> None:
-        region = self.client.meta.region_name
-        options: dict[str, Any] = {"Bucket": self.bucket}
-        if region and region != "us-east-1":  # S3's rule: us-east-1 takes no location
-            options["CreateBucketConfiguration"] = {"LocationConstraint": region}
         try:
-            self.client.create_bucket(**options)
-        except ClientError as exc:
-            if _code(exc) not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
-                raise self._unavailable("create the bucket", exc) from None
-        except BotoCoreError as exc:
+            s3objects.create_bucket(self.client, self.bucket)
+        except (ClientError, BotoCoreError) as exc:
             raise self._unavailable("create the bucket", exc) from None
 
     def _where(self) -> str:
         return self.endpoint or "AWS S3"
 
     def _unavailable(self, action: str, exc: Exception) -> StorageUnavailable:
-        if isinstance(exc, NoCredentialsError):
-            reason = (
-                "no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or access_key "
-                "and secret_key in LIENTHONG_BLOB_URL"
-            )
-        elif isinstance(exc, ClientError):
-            error = exc.response.get("Error", {})
-            reason = f"{error.get('Code', '?')}: {error.get('Message') or 'no detail'}"
-            if _code(exc) in _NO_BUCKET:
-                reason = f"the bucket does not exist ({reason})"
-        else:
-            reason = str(exc)  # botocore's messages name the endpoint, never the credentials
+        reason = s3objects.failure_reason(exc, credentials_in="LIENTHONG_BLOB_URL")
+        if isinstance(exc, ClientError) and s3objects.error_code(exc) in s3objects.NO_BUCKET:
+            reason = f"the bucket does not exist ({reason})"
         return StorageUnavailable(
             f"payload storage (bucket {self.bucket} at {self._where()}) could not {action}: "
             f"{reason}"
         )
-
-
-def _code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
 
 
 @functools.lru_cache(maxsize=8)

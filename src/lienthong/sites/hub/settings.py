@@ -1,33 +1,24 @@
-"""Django settings of the hub site; every value comes from :mod:`lienthong.config`."""
+"""Django settings of the hub site; every value comes from :mod:`lienthong.config`, what both
+sites set alike from :mod:`lienthong.sites.common`."""
 
 from __future__ import annotations
 
 import dj_database_url
 
 from lienthong import config
+from lienthong.sites import common
+from lienthong.sites.common import *  # noqa: F403
 
 CONFIG = config.load()
 
 SECRET_KEY = CONFIG.secret_key
 DEBUG = CONFIG.debug
 ALLOWED_HOSTS = list(CONFIG.allowed_hosts)
-ROOT_URLCONF = "lienthong.sites.hub.urls"
-WSGI_APPLICATION = "lienthong.sites.hub.wsgi.application"
-ASGI_APPLICATION = "lienthong.sites.hub.asgi.application"
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-USE_TZ = True
-TIME_ZONE = "Asia/Ho_Chi_Minh"
-LANGUAGE_CODE = "vi"
-LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
-USE_I18N = True
+ROOT_URLCONF, WSGI_APPLICATION, ASGI_APPLICATION = common.site_modules("hub")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.staticfiles",
+    *common.DJANGO_APPS,
     "oauth2_provider",
     "lienthong.hub.registry",
     "lienthong.hub.exchange",
@@ -37,32 +28,8 @@ INSTALLED_APPS = [
     "lienthong.hub.dashboard",
 ]
 
-MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-]
-
-TEMPLATES = [
-    {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
-        "APP_DIRS": True,
-        "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-            ]
-        },
-    }
-]
+MIDDLEWARE = common.middleware(locale="django.middleware.locale.LocaleMiddleware")
+TEMPLATES = common.templates(i18n=False)
 
 if CONFIG.database_url:
     # One connection per request, closed at its end (CONN_MAX_AGE 0). The hub is served over
@@ -77,24 +44,8 @@ if CONFIG.database_url:
         )
     }
 else:
-    CONFIG.data_dir.mkdir(parents=True, exist_ok=True)
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(CONFIG.data_dir / "hub.sqlite3"),
-            # WAL, a busy timeout and IMMEDIATE transactions: writers queue instead of failing.
-            "OPTIONS": {
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
-                "timeout": 30,
-                "transaction_mode": "IMMEDIATE",
-            },
-        }
-    }
+    DATABASES = {"default": common.sqlite_database(CONFIG.data_dir, "hub.sqlite3")}
 
-# WhiteNoise serves the operator console's static files (Django admin's CSS and scripts) from
-# the installed packages under `lienthong hub serve`; nothing to collect (no STATIC_ROOT), no CDN.
-STATIC_URL = "static/"
-WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = CONFIG.max_message_bytes + 1024 * 1024
 
