@@ -183,6 +183,26 @@ def test_bytes_that_are_not_a_pdf_are_reported_not_raised() -> None:
     assert codes(check) == {"unreadable"} and not check.convertible
 
 
+# A stream whose /Length is an indirect object, as LibreOffice and many other producers write.
+INDIRECT_LENGTH = b"""%PDF-1.4
+1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj
+2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj
+3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >> endobj
+4 0 obj << /Length 5 0 R >> stream
+q Q
+endstream endobj
+5 0 obj 4 endobj
+trailer << /Root 1 0 R /Size 6 >>
+%%EOF
+"""
+
+
+def test_a_pdf_with_indirect_numbers_is_checked_and_converted() -> None:
+    check = check_pdfa(INDIRECT_LENGTH)
+    assert "unreadable" not in codes(check) and check.convertible
+    assert check_pdfa(convert_to_pdfa(INDIRECT_LENGTH).data).conforms
+
+
 @pytest.fixture(scope="module")
 def agency(tmp_path_factory: pytest.TempPathFactory) -> testpki.Credential:
     directory: Path = tmp_path_factory.mktemp("pdfa-pki")

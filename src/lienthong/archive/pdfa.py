@@ -378,8 +378,11 @@ def _actions(pdf: Pdf) -> Iterator[tuple[str, Literal["javascript", "launch"]]]:
 def _dictionaries(pdf: Pdf) -> Iterator[tuple[str, Dictionary]]:
     """Every dictionary in the file (stream dictionaries included), each once, with where."""
     seen: set[tuple[int, int]] = set()
+    # pikepdf hands scalar objects (an indirect /Length, say) over as Python values: skip them.
     stack: list[tuple[str, pikepdf.Object]] = [
-        (f"obj {obj.objgen[0]} {obj.objgen[1]}", obj) for obj in pdf.objects
+        (f"obj {obj.objgen[0]} {obj.objgen[1]}", obj)
+        for obj in pdf.objects
+        if isinstance(obj, pikepdf.Object)
     ]
     while stack:
         where, obj = stack.pop()
@@ -445,8 +448,9 @@ _CLAUSES: dict[str, ProblemCode] = {
     "6.3.4": "font-not-embedded",
     "6.2.3": "no-output-intent",
     "6.2.2": "no-output-intent",
-    "6.1.3": "encrypted",
 }
+# 6.1.3 (the trailer) is not mapped: it covers both /Encrypt, which _structural_problems says
+# in plain words, and a missing /ID, which conversion adds — not a reason to refuse the file.
 
 
 def _code_of(finding: pikepdf_pdfa.Finding) -> ProblemCode:
