@@ -15,7 +15,9 @@ from lienthong.edxml import (
     build,
     parse,
 )
+from lienthong.edxml.compose import new_status
 from lienthong.edxml.dsig import sign
+from lienthong.edxml.model import StatusCode
 from lienthong.edxml.signing_key import SigningKey
 from lienthong.hub.exchange.models import Message
 
@@ -105,6 +107,34 @@ def test_a_replacement_goes_to_the_agencies_it_names(
     )
     data = _follow_up(original, replacement, agency_key, (NGHE_AN,))
     response = network.sender.submit(data)
+    assert response.status_code == 201, response.json()
+    assert response.json()["recipients"] == [NGHE_AN]
+
+
+def test_a_replacement_with_its_own_number_is_reported_on_and_taken_back_like_any_document(
+    network: Network, agency_key: SigningKey
+) -> None:
+    original = document(agency_key, to=(NGHE_AN,))
+    network.sender.submit(original)
+    own = document(agency_key, to=(NGHE_AN,), number="16")  # a new number, a new DocumentId
+    business = Business(
+        business_doc_type="3",
+        document_id=_document_id(own),
+        business_doc_reason="Thay thế do sai nội dung",
+        replacements=(ReplacementInfo(_document_id(original), (NGHE_AN,)),),
+    )
+    replacement = _follow_up(own, business, agency_key, (NGHE_AN,))
+    sent = network.sender.submit(replacement)
+    assert sent.status_code == 201, sent.json()
+    about = parse(replacement).message
+    accepted = new_status(reporter=Organization(NGHE_AN), about=about, code=StatusCode.ACCEPTED)  # type: ignore[arg-type]
+    response = network.receiver.submit(build(accepted))
+    assert response.status_code == 201, response.json()
+    assert response.json()["recipients"] == [GOV_OFFICE]
+    take_back = new_status(
+        reporter=Organization(GOV_OFFICE), about=about, code=StatusCode.TAKE_BACK
+    )  # type: ignore[arg-type]
+    response = network.sender.submit(build(take_back))
     assert response.status_code == 201, response.json()
     assert response.json()["recipients"] == [NGHE_AN]
 

@@ -274,13 +274,17 @@ def _original(sender: Agency, message: EdocMessage) -> Message:
 
 
 def _route_status(sender: Agency, message: StatusMessage) -> tuple[Message, list[Agency]]:
+    """The document a status is about: one sent as new, or a replacement — a document of its
+    own, with its own number and DocumentId, that its recipients handle and report on and that
+    its sender may take back like any other. (An update shares the DocumentId of the document
+    it updates: its statuses are about that document.)"""
     about = message.response_for
     document = (
         Message.objects.filter(
             kind=Message.Kind.EDOC,
             document_id=about.document_id,
             sender__code=about.organ_id,
-            business_type=BusinessType.NEW,
+            business_type__in=(BusinessType.NEW, BusinessType.REPLACE),
         )
         .order_by("created_at")
         .first()
