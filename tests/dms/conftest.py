@@ -59,11 +59,22 @@ def offices(db: None, served_pki: Any) -> Any:
     return host_offices(served_pki, hub_url="http://127.0.0.1:9", credentials={})
 
 
+@pytest.fixture(scope="session")
+def hub_template(served_pki: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The hub every test's hub is a copy of (``support.HubTemplate``): set up once."""
+    from .support import hub_template
+
+    with hub_template(served_pki, tmp_path_factory.mktemp("hub-template")) as template:
+        yield template
+
+
 @pytest.fixture
-def network(transactional_db: None, served_pki: Any, tmp_path: Path) -> Iterator[Any]:
+def network(
+    transactional_db: None, served_pki: Any, hub_template: Any, tmp_path: Path
+) -> Iterator[Any]:
     """A real hub server (``lienthong hub serve``) with the two agencies, one connected system
     each, trusting the test PKI; both agencies hosted on this dms, pointing at it."""
     from .support import live_network
 
-    with live_network(served_pki, tmp_path / "hub") as network:
+    with live_network(served_pki, hub_template, tmp_path / "hub") as network:
         yield network

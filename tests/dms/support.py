@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -109,34 +108,44 @@ class Network:
     offices: Offices
 
 
+@dataclass
+class HubTemplate:
+    """A stopped hub set up once per test session — migrated, with the two agencies, one
+    connected system each (``credentials``), trusting the test PKI — that each test's hub
+    starts as a copy of."""
+
+    hub: Any  # tests.hub.live.Hub
+    credentials: dict[str, tuple[str, str]]
+
+
 @contextmanager
-def hub_network(pki: ServedPki, data_dir: Path) -> Iterator[tuple[Any, dict[str, tuple[str, str]]]]:
-    """A real hub server with the two agencies, one connected system each (their credentials),
-    trusting the test PKI."""
+def hub_template(pki: ServedPki, data_dir: Path) -> Iterator[HubTemplate]:
+    from tests.hub.live import hub_instance
+
+    with hub_instance(data_dir) as hub:
+        hub.ok("agency", "add", SENDER, "--name", SENDER_NAME)
+        hub.ok("agency", "add", RECIPIENT, "--name", RECIPIENT_NAME)
+        hub.ok("trust", "add", str(pki.root))
+        credentials = {}
+        for code, name in ((SENDER, "ha-nam"), (RECIPIENT, "nghe-an")):
+            system = hub.ok("system", "add", name, "--agency", code)
+            credentials[code] = (system["client_id"], system["client_secret"])
+        yield HubTemplate(hub, credentials)
+
+
+@contextmanager
+def hub_network(
+    template: HubTemplate, data_dir: Path
+) -> Iterator[tuple[Any, dict[str, tuple[str, str]]]]:
+    """A real hub server of its own, a copy of the session's ``template``, and the two
+    connected systems' credentials."""
     from tests.hub.live import live_hub
 
-    # The hub's subprocesses inherit this process's environment, and with it the dms's
-    # DJANGO_SETTINGS_MODULE (tests.hub.live only replaces the LIENTHONG_* variables).
-    saved = os.environ.get("DJANGO_SETTINGS_MODULE")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "lienthong.sites.hub.settings"
-    try:
-        with live_hub(data_dir) as hub:
-            hub.ok("agency", "add", SENDER, "--name", SENDER_NAME)
-            hub.ok("agency", "add", RECIPIENT, "--name", RECIPIENT_NAME)
-            hub.ok("trust", "add", str(pki.root))
-            credentials = {}
-            for code, name in ((SENDER, "ha-nam"), (RECIPIENT, "nghe-an")):
-                system = hub.ok("system", "add", name, "--agency", code)
-                credentials[code] = (system["client_id"], system["client_secret"])
-            yield hub, credentials
-    finally:
-        if saved is None:
-            os.environ.pop("DJANGO_SETTINGS_MODULE", None)
-        else:
-            os.environ["DJANGO_SETTINGS_MODULE"] = saved
+    with live_hub(data_dir, template=template.hub) as hub:
+        yield hub, template.credentials
 
 
 @contextmanager
-def live_network(pki: ServedPki, data_dir: Path) -> Iterator[Network]:
-    with hub_network(pki, data_dir) as (hub, credentials):
+def live_network(pki: ServedPki, template: HubTemplate, data_dir: Path) -> Iterator[Network]:
+    with hub_network(template, data_dir) as (hub, credentials):
         yield Network(hub, host_offices(pki, hub_url=hub.base_url, credentials=credentials))

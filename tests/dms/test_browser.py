@@ -29,13 +29,13 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def install(served_pki: Any, tmp_path: Path) -> Iterator[Any]:
+def install(served_pki: Any, hub_template: Any, tmp_path: Path) -> Iterator[Any]:
     """A hub with both agencies and a dms hosting both, with a user per role."""
     from .live_dms import live_dms
     from .support import hub_network
 
     with (
-        hub_network(served_pki, tmp_path / "hub") as (hub, credentials),
+        hub_network(hub_template, tmp_path / "hub") as (hub, credentials),
         live_dms(tmp_path / "dms", served_pki.root) as dms,
     ):
         for code, name in ((SENDER, SENDER_NAME), (RECIPIENT, RECIPIENT_NAME)):

@@ -39,7 +39,9 @@ class TwoInstalls:
 
 
 @pytest.fixture(scope="module")
-def installs(served_pki: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TwoInstalls]:
+def installs(
+    served_pki: Any, hub_template: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TwoInstalls]:
     """The hub and the two installs start side by side (each is a few subprocesses), then each
     install gets its agency and users."""
     from .support import hub_network
@@ -51,7 +53,7 @@ def installs(served_pki: Any, tmp_path_factory: pytest.TempPathFactory) -> Itera
             a_started = pool.submit(a_stack.enter_context, live_dms(root / "a", served_pki.root))
             b_started = pool.submit(b_stack.enter_context, live_dms(root / "b", served_pki.root))
             hub_started = pool.submit(
-                hub_stack.enter_context, hub_network(served_pki, root / "hub")
+                hub_stack.enter_context, hub_network(hub_template, root / "hub")
             )
             hub, credentials = hub_started.result()
             a, b = a_started.result(), b_started.result()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import sqlite3
@@ -38,8 +39,9 @@ def _with_database(url: str, name: str) -> str:
 
 
 @contextmanager
-def fresh_database() -> Iterator[str | None]:
-    """A new, empty PostgreSQL database when this run uses PostgreSQL; else None (SQLite)."""
+def fresh_database(template: str | None = None) -> Iterator[str | None]:
+    """A new PostgreSQL database when this run uses PostgreSQL — empty, or a copy of the
+    database at the URL ``template`` (nobody may be connected to it); else None (SQLite)."""
     server_url = os.environ.get("LIENTHONG_DATABASE_URL")
     if not server_url:
         yield None
@@ -49,8 +51,14 @@ def fresh_database() -> Iterator[str | None]:
 
     name = f"lienthong_live_{secrets.token_hex(6)}"
     maintenance = _with_database(server_url, "postgres")
+    create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if template:
+        source = urlsplit(template).path.lstrip("/")
+        create = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+            sql.Identifier(name), sql.Identifier(source)
+        )
     with psycopg.connect(maintenance, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        admin.execute(create)
     try:
         yield _with_database(server_url, name)
     finally:
@@ -141,10 +149,19 @@ class Hub:
 
 @contextmanager
 def hub_instance(
-    data_dir: Path, *, migrate: bool = True, settings: dict[str, str] | None = None
+    data_dir: Path,
+    *,
+    migrate: bool = True,
+    settings: dict[str, str] | None = None,
+    template: Hub | None = None,
 ) -> Iterator[Hub]:
-    """A hub with its own data directory and database, migrated by ``lienthong hub migrate``."""
-    with fresh_database() as database_url:
+    """A hub with its own data directory and database, migrated by ``lienthong hub migrate`` —
+    or a copy of the stopped hub ``template`` (its data directory and database), which saves
+    the migration and whatever setup the template had."""
+    if template is not None:
+        shutil.copytree(template.data_dir, data_dir, dirs_exist_ok=True)
+        migrate = False
+    with fresh_database(template.database_url if template else None) as database_url:
         hub = Hub(data_dir, database_url, dict(settings or {}))
         if migrate:
             hub.ok("migrate")
@@ -231,13 +248,14 @@ def _stop(process: subprocess.Popen[bytes]) -> bool:
 
 
 @contextmanager
-def live_hub(data_dir: Path) -> Iterator[LiveHub]:
-    """A migrated hub served by a real ``lienthong hub serve`` process until the block ends.
+def live_hub(data_dir: Path, *, template: Hub | None = None) -> Iterator[LiveHub]:
+    """A migrated hub (or a copy of ``template``) served by a real ``lienthong hub serve``
+    process until the block ends.
 
     The server is stopped by its PID: SIGTERM, then SIGKILL if it does not stop in time (which
     fails the test: a hub must stop cleanly on SIGTERM).
     """
-    with hub_instance(data_dir) as hub:
+    with hub_instance(data_dir, template=template) as hub:
         log_path = data_dir / "serve.log"
         process, base_url = _start(hub, log_path)
         live = LiveHub(hub.data_dir, hub.database_url, base_url=base_url, log_path=log_path)
