@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 LINT_PATHS := src tests benchmarks
 # Debian packages the test suite needs (e.g. softhsm2, chromium); installed by `apt-deps` only
 # when one is missing. Parts that need one add it here.
-APT_PACKAGES ?= softhsm2 fonts-liberation2 poppler-utils chromium
+APT_PACKAGES ?= softhsm2 fonts-liberation2 poppler-utils chromium libreoffice-writer-nogui
 
 # uv on PATH, else the one pip put in the system python (possibly in ~/.local, off PATH).
 UV = $$(command -v uv || echo "$(PYTHON) -m uv")

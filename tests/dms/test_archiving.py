@@ -312,7 +312,9 @@ def test_after_approval_the_documents_go_and_metadata_and_record_remain(offices:
     office = offices.recipient
     dossier = close_on(closed_dossier(offices), timezone.localdate() - dt.timedelta(days=3660))
     reply = dossier.outgoing.get()
-    files = [reply.final_sha256, reply.draft_sha256]
+    reply.source_sha256 = storage.put(b"the DOCX the draft was made from")  # a converted draft
+    reply.save(update_fields=["source_sha256"])
+    files = [reply.final_sha256, reply.draft_sha256, reply.source_sha256]
     dossiers.propose_disposal(dossier, office.archivist, "Hết thời hạn bảo quản 10 năm")
     client_for(office.leader).post(f"/dossiers/{dossier.pk}/disposal/approve/")
     with pytest.raises(WrongState):  # approved already

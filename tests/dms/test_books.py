@@ -199,9 +199,14 @@ def test_the_follow_up_book_shows_handler_deadline_progress_and_reply(
     assert office.specialist.display_name in text
 
 
-def test_an_english_user_gets_the_book_in_english(offices: Any, tmp_path: Path) -> None:
+def test_an_english_user_reads_the_page_in_english_but_the_pdf_is_the_vietnamese_book(
+    offices: Any, tmp_path: Path
+) -> None:
     client = client_for(offices.recipient.clerk)
     client.post("/language/", {"language": "en", "next": "/registers/"})
+    page = client.get("/registers/").content.decode()
+    assert "INCOMING DOCUMENTS REGISTER" in page
     response = client.get(f"/so/den/{YEAR}.pdf")
     text = pdf_text(bytes(response.content), tmp_path)
-    assert "INCOMING DOCUMENTS REGISTER" in text and "Page 1/1" in text
+    assert "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN" in text and "Trang 1/1" in text
+    assert "INCOMING DOCUMENTS REGISTER" not in text and "Page 1/1" not in text

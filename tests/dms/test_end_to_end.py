@@ -165,3 +165,16 @@ def test_a_replacement_reaches_the_recipient_linked_to_the_document_it_replaces(
     )
     assert replacement.follows == original
     assert replacement.business_type == 3
+
+    # The replacement is a document of its own: its recipient reports on it, and the sender
+    # sees that on the replacement's tracking, and may take it back.
+    incoming.register_incoming(replacement, network.offices.recipient.clerk)
+    pulled = receive_from_hub([sender.agency])
+    assert not pulled.errors, pulled
+    assert [s.code for s in new.statuses.all()] == ["01", "03"]
+    assert trace_codes(new) == ["01", "03"]
+    taken_back = outgoing.revoke(new, sender.clerk, "Thu hồi văn bản thay thế")
+    assert taken_back.state == OutgoingState.REVOKED, taken_back.last_error
+    receive_from_hub([network.offices.recipient.agency])
+    replacement.refresh_from_db()
+    assert replacement.frozen and replacement.revoke_state == RevokeState.REQUESTED

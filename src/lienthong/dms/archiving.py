@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from lienthong.archive.errors import MetadataError
 from lienthong.archive.ltv import extend_to_lta
@@ -368,15 +368,18 @@ def _history(record: IncomingDocument | OutgoingDocument) -> Iterable[tuple[dt.d
     """(when, action, words) of each step of the document's processing, from the dms's own
     records: its events (registered, assigned, completed …) and, for an outgoing document,
     the statuses its recipients sent back."""
+    # An archive package is a record: its words are Vietnamese whatever the user's language.
     for event in record.events.select_related("user").all():
         who = event.user.display_name if event.user is not None else "hệ thống"
-        words = f"{event_label(event.action)} — {who}"
+        with translation.override("vi"):
+            words = f"{event_label(event.action)} — {who}"
         yield event.at, event.action, f"{words}: {event.text}" if event.text else words
     if isinstance(record, OutgoingDocument):
         from lienthong.dms.labels import status_label
 
         for status in record.statuses.all():
-            words = f"{status.from_code}: {status.code} {status_label(status.code)}"
+            with translation.override("vi"):
+                words = f"{status.from_code}: {status.code} {status_label(status.code)}"
             text = f"{words} — {status.description}" if status.description else words
             yield status.at, f"status-{status.code}", text
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Agency(models.Model):
@@ -38,12 +39,12 @@ class Agency(models.Model):
 
 
 class Role(models.TextChoices):
-    CLERK = "clerk", "Văn thư"
-    LEADER = "leader", "Lãnh đạo"
-    HEAD = "head", "Trưởng phòng"
-    SPECIALIST = "specialist", "Chuyên viên"
-    ARCHIVIST = "archivist", "Lưu trữ viên"
-    ADMIN = "admin", "Quản trị"
+    CLERK = "clerk", _("Văn thư")
+    LEADER = "leader", _("Lãnh đạo")
+    HEAD = "head", _("Trưởng phòng")
+    SPECIALIST = "specialist", _("Chuyên viên")
+    ARCHIVIST = "archivist", _("Lưu trữ viên")
+    ADMIN = "admin", _("Quản trị")
 
 
 class User(AbstractUser):

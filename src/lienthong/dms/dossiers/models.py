@@ -8,6 +8,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from lienthong.dms.agencies.models import Agency
 from lienthong.dms.incoming.models import IncomingDocument
@@ -16,14 +17,14 @@ from lienthong.dms.outgoing.models import OutgoingDocument
 
 class Dossier(models.Model):
     class State(models.TextChoices):
-        OPEN = "open", "Đang mở"
-        CLOSED = "closed", "Đã đóng"
-        DISPOSED = "disposed", "Đã hủy tài liệu"
+        OPEN = "open", _("Đang mở")
+        CLOSED = "closed", _("Đã đóng")
+        DISPOSED = "disposed", _("Đã hủy tài liệu")
 
     class Mode(models.TextChoices):  # chế độ sử dụng (STANDARDS.md §5 ``mode``)
-        PUBLIC = "01", "Công khai"
-        LIMITED = "02", "Sử dụng có điều kiện"
-        SECRET = "03", "Mật"
+        PUBLIC = "01", _("Công khai")
+        LIMITED = "02", _("Sử dụng có điều kiện")
+        SECRET = "03", _("Mật")
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="dossiers")
     year = models.PositiveIntegerField()
@@ -68,9 +69,14 @@ class Dossier(models.Model):
 
     @property
     def retention_text(self) -> str:
+        from django.utils.translation import gettext, ngettext
+
         if not self.maintenance:
-            return "Chưa xác định"
-        return "Vĩnh viễn" if self.permanent else f"{self.retention_years} năm"
+            return gettext("Chưa xác định")
+        if self.permanent:
+            return gettext("Vĩnh viễn")
+        years = self.retention_years or 0
+        return ngettext("%(years)d năm", "%(years)d năm", years) % {"years": years}
 
     @property
     def disposal_due(self) -> dt.date | None:
@@ -88,9 +94,9 @@ class Disposal(models.Model):
     destroyed, when the documents' files are gone."""
 
     class State(models.TextChoices):
-        PROPOSED = "proposed", "Chờ phê duyệt"
-        APPROVED = "approved", "Đã phê duyệt"
-        DONE = "done", "Đã hủy"
+        PROPOSED = "proposed", _("Chờ phê duyệt")
+        APPROVED = "approved", _("Đã phê duyệt")
+        DONE = "done", _("Đã hủy")
 
     dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="disposal")
     state = models.CharField(max_length=8, choices=State.choices, default=State.PROPOSED)

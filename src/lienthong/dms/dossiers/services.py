@@ -234,7 +234,13 @@ def _files_only_here(dossier: Dossier) -> tuple[set[str], set[tuple[str, int]]]:
         found = set(incoming.values_list("payload_sha256", flat=True))
         found |= set(IncomingFile.objects.filter(document__in=ids).values_list("sha256", flat=True))
         found |= set(Event.objects.filter(document__in=ids).values_list("file_sha256", flat=True))
-        for column in ("draft_sha256", "person_signed_sha256", "final_sha256", "edxml_sha256"):
+        for column in (
+            "source_sha256",
+            "draft_sha256",
+            "person_signed_sha256",
+            "final_sha256",
+            "edxml_sha256",
+        ):
             found |= set(outgoing.values_list(column, flat=True))
         return {d for d in found if d}
 

@@ -8,25 +8,27 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lienthong.dms.agencies.models import Agency
 from lienthong.dms.registers.models import Register
 
 
 class IncomingState(models.TextChoices):
-    ARRIVED = "arrived", "Đã đến"
-    REGISTERED = "registered", "Đã vào sổ"
-    REFUSED = "refused", "Đã từ chối"
-    ASSIGNED = "assigned", "Đã phân công"
-    PROCESSING = "processing", "Đang xử lý"
-    COMPLETED = "completed", "Hoàn thành"
+    ARRIVED = "arrived", _("Đã đến")
+    REGISTERED = "registered", _("Đã vào sổ")
+    REFUSED = "refused", _("Đã từ chối")
+    ASSIGNED = "assigned", _("Đã phân công")
+    PROCESSING = "processing", _("Đang xử lý")
+    COMPLETED = "completed", pgettext_lazy("state", "Hoàn thành")  # not the button
 
 
 class RevokeState(models.TextChoices):
     NONE = "", "—"
-    REQUESTED = "requested", "Bên gửi đề nghị thu hồi"
-    AGREED = "agreed", "Đã đồng ý thu hồi"
-    REFUSED = "refused", "Đã từ chối thu hồi"
+    REQUESTED = "requested", _("Bên gửi đề nghị thu hồi")
+    AGREED = "agreed", _("Đã đồng ý thu hồi")
+    REFUSED = "refused", _("Đã từ chối thu hồi")
 
 
 class IncomingDocument(models.Model):
@@ -149,9 +151,9 @@ class IncomingFile(models.Model):
 
 class Assignment(models.Model):
     class Role(models.TextChoices):
-        MAIN = "main", "Xử lý chính"
-        CO = "co", "Phối hợp"
-        INFO = "info", "Để biết"
+        MAIN = "main", _("Xử lý chính")
+        CO = "co", _("Phối hợp")
+        INFO = "info", _("Để biết")
 
     document = models.ForeignKey(
         IncomingDocument, on_delete=models.CASCADE, related_name="assignments"

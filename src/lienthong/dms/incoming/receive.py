@@ -13,6 +13,7 @@ import binascii
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 
@@ -29,6 +30,11 @@ from . import statuses
 from .models import Event, IncomingDocument, IncomingFile, ReceivedMessage
 from .services import freeze_for_revoke
 from .verdict import check_edxml, check_pdf
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from lienthong.dms.outgoing.models import OutgoingDocument
 
 log = logging.getLogger("lienthong.dms.receive")
 BATCH = 50
@@ -219,10 +225,16 @@ def _reason(message: EdocMessage) -> str:
     return message.business.business_doc_reason if message.business else ""
 
 
-def _original(agency: Agency, sender: str, document_id: str) -> IncomingDocument | None:
+def _original(
+    agency: Agency, sender: str, document_id: str, *, replacements: bool = False
+) -> IncomingDocument | None:
+    """The document received as new with that DocumentId — or, with ``replacements``, a
+    replacement too (a document of its own, that may be taken back like any other; updates
+    and replacements follow only documents sent as new)."""
+    kinds = (BusinessType.NEW, BusinessType.REPLACE) if replacements else (BusinessType.NEW,)
     return (
         IncomingDocument.objects.filter(
-            agency=agency, sender_code=sender, document_id=document_id, business_type=0
+            agency=agency, sender_code=sender, document_id=document_id, business_type__in=kinds
         )
         .order_by("arrived_at")
         .first()
@@ -232,7 +244,7 @@ def _original(agency: Agency, sender: str, document_id: str) -> IncomingDocument
 def _take_back(
     agency: Agency, message_id: str, kind: str, sender: str, document_id: str, reason: str
 ) -> str:
-    original = _original(agency, sender, document_id)
+    original = _original(agency, sender, document_id, replacements=True)
     with transaction.atomic():
         _remember(
             agency,
@@ -262,7 +274,9 @@ def store_status(agency: Agency, message_id: str, data: bytes) -> str:
             about.document_id,
             message.description,
         )
-    document = OutgoingDocument.objects.filter(agency=agency, document_id=about.document_id).first()
+    document = _concerned(
+        OutgoingDocument.objects.filter(agency=agency, document_id=about.document_id), message
+    )
     with transaction.atomic():
         _remember(
             agency, message_id, "status", "status" if document else "status of an unknown document"
@@ -276,3 +290,32 @@ def store_status(agency: Agency, message_id: str, data: bytes) -> str:
                 description=message.description,
             )
     return "status"
+
+
+def _concerned(
+    documents: QuerySet[OutgoingDocument], message: StatusMessage
+) -> OutgoingDocument | None:
+    """Which of our documents a status is about. An update shares the DocumentId of the
+    document it updates, so the status code decides: an agreement or refusal (15/16) answers
+    the latest update sent, unless the document was taken back (then it answers the take-back);
+    a refusal (02) from a recipient that had already registered the document can only be about
+    the update; any other status is about the document itself."""
+    from lienthong.dms.outgoing.models import OutgoingState
+
+    original = documents.filter(updates__isnull=True).order_by("created_at", "id").first()
+    update = (
+        documents.filter(updates__isnull=False, state=OutgoingState.SENT)
+        .order_by("-sent_at", "-id")
+        .first()
+    )
+    if original is None or update is None:
+        return original or update
+    code = message.status_value
+    if code in (StatusCode.AGREED, StatusCode.DISAGREED):
+        return original if original.state == OutgoingState.REVOKED else update
+    if code is StatusCode.REFUSED:
+        registered = original.statuses.filter(
+            from_code=message.from_.organ_id, code__in=("03", "04", "05", "06")
+        )
+        return update if registered.exists() else original
+    return original

@@ -8,12 +8,14 @@ the sender; the notice is sent to the hub once the transaction has committed.
 
 A document the sender takes back is frozen: no action applies until the clerk agrees (15, it
 stays frozen) or refuses the take-back (16, it thaws).
+An update the sender made (a document of its own, linked to the one it updates) may be
+answered too: agreed (15) or refused with a reason (16).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,7 +26,7 @@ from lienthong.dms.agencies.roles import Action, require, require_same_agency
 from lienthong.dms.errors import InvalidInput, NotAllowed, WrongState, required_reason
 from lienthong.dms.registers.models import Register
 from lienthong.dms.registers.services import current_year, default_register, take_number
-from lienthong.edxml.model import StatusCode
+from lienthong.edxml.model import BusinessType, StatusCode
 
 from . import statuses
 from .models import Assignment, Event, IncomingDocument, IncomingState, RevokeState
@@ -224,29 +226,68 @@ def freeze_for_revoke(document: IncomingDocument, reason: str) -> IncomingDocume
     return doc
 
 
+REVOKE_ANSWERS = ("revoke-agreed", "revoke-refused")
+UPDATE_ANSWERS = ("update-agreed", "update-refused")
+
+
 def answer_revoke(
     document: IncomingDocument, user: User, *, agree: bool, reason: str = ""
 ) -> IncomingDocument:
     """Agree to the take-back (15: the document stays frozen, its record kept) or refuse it
     with a reason (16: it thaws and its handling goes on)."""
-    require(user, Action.REVOKE)
-    require_same_agency(user, document.agency_id)
-    reason = reason.strip()
-    if not agree and not reason:
-        raise InvalidInput("refusing a take-back needs a reason")
-    with transaction.atomic():
-        doc = IncomingDocument.objects.select_for_update().get(pk=document.pk)
+
+    def settle(doc: IncomingDocument) -> None:
         if doc.revoke_state != RevokeState.REQUESTED:
             raise WrongState("the sender has not asked to take this document back")
         doc.revoke_state = RevokeState.AGREED if agree else RevokeState.REFUSED
         doc.frozen = agree
         doc.save()
-        Event.objects.create(
-            document=doc,
-            user=user,
-            action="revoke-agreed" if agree else "revoke-refused",
-            text=reason,
-        )
+
+    return _answer(document, user, agree, reason, "a take-back", REVOKE_ANSWERS, settle)
+
+
+def awaits_update_answer(document: IncomingDocument) -> bool:
+    """An update received and not yet agreed to or refused."""
+    return (
+        document.business_type == BusinessType.UPDATE
+        and not document.events.filter(action__in=UPDATE_ANSWERS).exists()
+    )
+
+
+def answer_update(
+    document: IncomingDocument, user: User, *, agree: bool, reason: str = ""
+) -> IncomingDocument:
+    """Agree to an update the sender made (15) or refuse it with a reason (16), once. The
+    update stays a document of its own, linked to the one it updates, whatever the answer."""
+
+    def settle(doc: IncomingDocument) -> None:
+        if doc.business_type != BusinessType.UPDATE:
+            raise WrongState("this document is not an update")
+        if not awaits_update_answer(doc):
+            raise WrongState("this update has already been answered")
+
+    return _answer(document, user, agree, reason, "an update", UPDATE_ANSWERS, settle)
+
+
+def _answer(
+    document: IncomingDocument,
+    user: User,
+    agree: bool,
+    reason: str,
+    what: str,
+    events: tuple[str, str],
+    settle: Callable[[IncomingDocument], None],
+) -> IncomingDocument:
+    """Agree (15) to what the sender asked, or refuse it with a reason (16): ``settle`` checks,
+    on the locked document, that there is something to answer and records the answer's effect;
+    the event and the status notice follow in the same transaction."""
+    require(user, Action.REVOKE)
+    require_same_agency(user, document.agency_id)
+    reason = reason.strip() if agree else required_reason(reason, f"refusing {what} needs a reason")
+    with transaction.atomic():
+        doc = IncomingDocument.objects.select_for_update().get(pk=document.pk)
+        settle(doc)
+        Event.objects.create(document=doc, user=user, action=events[0 if agree else 1], text=reason)
         statuses.queue(doc, StatusCode.AGREED if agree else StatusCode.DISAGREED, reason)
         _send_after_commit(doc.agency)
     return doc

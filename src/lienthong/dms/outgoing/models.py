@@ -6,18 +6,19 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from lienthong.dms.agencies.models import Agency
 from lienthong.dms.registers.models import Register
 
 
 class OutgoingState(models.TextChoices):
-    DRAFT = "draft", "Dự thảo"
-    SUBMITTED = "submitted", "Chờ duyệt"
-    APPROVED = "approved", "Đã duyệt và ký"
-    ISSUED = "issued", "Đã ban hành, chờ gửi"
-    SENT = "sent", "Đã gửi"
-    REVOKED = "revoked", "Đã thu hồi"
+    DRAFT = "draft", _("Dự thảo")
+    SUBMITTED = "submitted", _("Chờ duyệt")
+    APPROVED = "approved", _("Đã duyệt và ký")
+    ISSUED = "issued", _("Đã ban hành, chờ gửi")
+    SENT = "sent", _("Đã gửi")
+    REVOKED = "revoked", _("Đã thu hồi")
 
 
 class OutgoingDocument(models.Model):
@@ -54,9 +55,19 @@ class OutgoingDocument(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
     )
     replace_reason = models.TextField(blank=True)
+    # An update (BussinessDocType 2: metadata, recipients or the file corrected) names the sent
+    # document it updates; it keeps that document's number and DocumentId.
+    updates = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="updated_by"
+    )
+    update_reason = models.TextField(blank=True)
 
     draft_name = models.CharField(max_length=255, blank=True)
     draft_sha256 = models.CharField(max_length=64, blank=True)
+    # The file the author uploaded when it was not a PDF (a DOCX the dms converted into the
+    # draft): kept as written, beside the PDF made from it.
+    source_name = models.CharField(max_length=255, blank=True)
+    source_sha256 = models.CharField(max_length=64, blank=True)
     approver = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -5,6 +5,9 @@ number, agency signature, send, keep the record):
       ▲                  │                                                          │
       └───send_back──────┘                                          revoke (13) ──▶ revoked
 
+A replacement (type 3) or an update (type 2) of a sent document starts as a draft naming it and
+goes the same way; an update is issued with that document's number and DocumentId.
+
 Issuing takes the number, applies the agency's PAdES signature and builds and signs the edXML
 in one transaction: if any step fails, the number was never taken (no gap). Sending happens
 after the commit; a hub that cannot be reached leaves the document ``issued`` for the worker to
@@ -26,7 +29,7 @@ from django.utils import timezone
 
 from lienthong.archive.pdfa import PdfaError, PdfaResult, pdfa_for_signing
 from lienthong.client import HubClientError
-from lienthong.dms import storage, textsearch
+from lienthong.dms import conversion, storage, textsearch
 from lienthong.dms.agencies.models import User
 from lienthong.dms.agencies.roles import Action, agency_id_of, require, require_same_agency
 from lienthong.dms.agencies.services import (
@@ -56,10 +59,12 @@ from lienthong.edxml.dsig import sign as sign_edxml
 from lienthong.edxml.errors import AgencyCodeError, EdxmlError
 from lienthong.edxml.model import (
     Business,
+    BusinessDocumentInfo,
     BusinessType,
     Code,
     OtherInfo,
     PromulgationInfo,
+    Receiver,
     ReplacementInfo,
     ResponseFor,
     SignerInfo,
@@ -104,6 +109,55 @@ def _event(doc: OutgoingDocument, user: User | None, action: str, text: str = ""
     OutgoingEvent.objects.create(document=doc, user=user, action=action, text=text)
 
 
+def refused_by(doc: OutgoingDocument) -> set[str]:
+    """The recipients whose latest word on the document is a refusal (02): they never entered
+    it in their register, so there is nothing of it at their end to take back or correct."""
+    latest: dict[str, str] = {}
+    for status in doc.statuses.all():  # oldest first
+        latest[status.from_code] = status.code
+    return {code for code, last in latest.items() if last == StatusCode.REFUSED.value}
+
+
+def still_held(doc: OutgoingDocument) -> bool:
+    """Whether at least one recipient has not refused the document."""
+    return bool(set(doc.recipient_codes) - refused_by(doc))
+
+
+def _update_under_way(doc: OutgoingDocument) -> bool:
+    """An update of ``doc`` already issued or sent (the hub refuses a second one: it keeps the
+    DocumentId and the business type of the first)."""
+    return doc.updated_by.filter(state__in=(S.ISSUED, S.SENT)).exists()
+
+
+def follow_up_refusal(doc: OutgoingDocument, action: str) -> str:
+    """Why the sent ``doc`` cannot be taken back (``revoke``), replaced (``replace``) or updated
+    (``update``) now, or "" when it can: one rule for the services and for the buttons shown."""
+    done = {"revoke": "taken back", "replace": "replaced", "update": "updated"}[action]
+    if doc.state != S.SENT:
+        return f"only a sent document can be {done}"
+    if doc.updates_id is not None:
+        return f"this is an update: the document it updates is the one to be {done}"
+    if not still_held(doc):
+        return f"every recipient refused this document: it cannot be {done}; draft a new one"
+    if action != "revoke" and doc.replaces_id is not None:
+        # The hub links updates and replacements to documents sent as new (type 0) only.
+        return f"a replacement cannot be {done} through the hub: draft a new document"
+    if action == "update" and _update_under_way(doc):
+        return (
+            "this document has already been updated and the hub takes one update per "
+            "document: replace it instead"
+        )
+    return ""
+
+
+def _may_follow_up(user: User, original: OutgoingDocument, action: str) -> None:
+    if original.agency_id != user.agency_id:
+        raise NotAllowed("this document belongs to another agency")
+    why = follow_up_refusal(original, action)
+    if why:
+        raise WrongState(why)
+
+
 def create_draft(
     user: User,
     *,
@@ -121,26 +175,47 @@ def create_draft(
     answers: Any = None,
     replaces: OutgoingDocument | None = None,
     replace_reason: str = "",
+    updates: OutgoingDocument | None = None,
+    update_reason: str = "",
 ) -> OutgoingDocument:
     """A specialist's draft: the PDF and the metadata (type, summary, signer, urgency,
-    recipients from the hub directory)."""
+    recipients from the hub directory). A DOCX (ODT, DOC) given instead of the PDF is
+    converted to PDF/A by LibreOffice and kept beside the PDF made from it; where LibreOffice
+    is not installed it is refused (:class:`~lienthong.dms.conversion.ConverterMissing`)."""
     require(user, Action.DRAFT)
     if not subject.strip():
         raise InvalidInput("the summary (trích yếu) is required")
-    if not pdf_data.startswith(b"%PDF"):
+    if not conversion.converts(pdf_name) and not pdf_data.startswith(b"%PDF"):
         raise InvalidInput(f"{pdf_name} is not a PDF")
     if priority not in range(5):
         raise InvalidInput("the urgency is 0 (normal) to 4")
     if answers is not None and answers.agency_id != user.agency_id:
         raise NotAllowed("this document belongs to another agency")
+    if replaces is not None and updates is not None:
+        raise InvalidInput("a draft replaces or updates a document, not both")
     if replaces is not None:
-        if replaces.agency_id != user.agency_id:
-            raise NotAllowed("this document belongs to another agency")
-        if replaces.state != S.SENT:
-            raise WrongState("only a sent document can be replaced")
+        _may_follow_up(user, replaces, "replace")
         if not replace_reason.strip():
             raise InvalidInput("a replacement needs its reason")
+    if updates is not None:
+        _may_follow_up(user, updates, "update")
+        if not update_reason.strip():
+            raise InvalidInput("an update needs its reason")
+        if (type_name.strip() or "Công văn", unit_notation.strip()) != (
+            updates.type_name,
+            updates.unit_notation,
+        ):
+            raise InvalidInput(
+                "an update keeps the number and notation, so the type of document and the "
+                "drafting unit: change those with a replacement"
+            )
     cleaned = _clean_recipients(recipients)
+    source_name, source_data = "", b""
+    if conversion.converts(pdf_name):
+        # Before the transaction: LibreOffice takes seconds, and on SQLite the write lock is
+        # held from BEGIN.
+        source_name, source_data = pdf_name, pdf_data
+        pdf_name, pdf_data = conversion.pdf_name(pdf_name), conversion.to_pdf(pdf_data, pdf_name)
     with transaction.atomic():
         doc = OutgoingDocument(
             agency_id=agency_id_of(user),
@@ -157,12 +232,18 @@ def create_draft(
             answers_incoming=answers,
             replaces=replaces,
             replace_reason=replace_reason.strip(),
+            updates=updates,
+            update_reason=update_reason.strip(),
             draft_name=pdf_name,
             draft_sha256=storage.put(pdf_data),
+            source_name=source_name,
+            source_sha256=storage.put(source_data) if source_data else "",
         )
         doc.search_text = _search_text(doc)
         doc.save()
         _event(doc, user, "draft")
+        if source_data:
+            _event(doc, user, "convert", f"{source_name} → {pdf_name}")
     return doc
 
 
@@ -261,15 +342,25 @@ def issue(doc: OutgoingDocument, user: User, register: Register | None = None) -
     with transaction.atomic():
         current = _locked(doc, user, {S.APPROVED}, "issue")
         agency = current.agency
+        original = current.updates
+        # Checked again: the document may have been taken back, refused or updated meanwhile.
+        why = follow_up_refusal(original, "update") if original is not None else ""
+        if why:
+            raise WrongState(why)
         register = register or default_register(agency, Register.Kind.OUTGOING)
         if register.agency_id != agency.id or register.kind != Register.Kind.OUTGOING:
             raise InvalidInput("this is not one of the agency's outgoing registers")
         now = timezone.now()
         local = timezone.localtime(now)
-        current.register = register
-        current.year = current_year(now)
-        current.number = take_number(register, current.year)
-        current.notation = notation(current.type_name, agency.notation, current.unit_notation)
+        if original is None:
+            current.register = register
+            current.year = current_year(now)
+            current.number = take_number(register, current.year)
+            current.notation = notation(current.type_name, agency.notation, current.unit_notation)
+        else:
+            # The same document corrected: its number, no new entry in the register.
+            current.year, current.number = original.year, original.number
+            current.notation = original.notation
         current.issued_at = now
         current.issued_by = user
         seal = Appearance(image=_path(agency.seal_image))
@@ -299,6 +390,13 @@ def _path(value: str) -> Any:
 
 def _edxml(doc: OutgoingDocument, final_pdf: bytes, moment: dt.datetime) -> bytes:
     agency = doc.agency
+    original = doc.updates
+    # An update carries the promulgation date, number and DocumentId of the document it updates.
+    promulgated = (
+        timezone.localtime(original.issued_at).date()
+        if original is not None and original.issued_at
+        else moment.date()
+    )
     code = Code(f"{doc.number:02d}", doc.notation)
     message = new_edoc(
         sender=organization(agency),
@@ -306,14 +404,14 @@ def _edxml(doc: OutgoingDocument, final_pdf: bytes, moment: dt.datetime) -> byte
         subject=doc.subject,
         code=code,
         type_name=doc.type_name,
-        promulgation_date=moment.date(),
+        promulgation_date=promulgated,
         files=[NewFile(_final_name(doc), "application/pdf", final_pdf)],
         now=moment.replace(tzinfo=None),
     )
     answers = doc.answers_incoming
     message = dataclasses.replace(
         message,
-        promulgation_info=PromulgationInfo(promulgation_date=format_date(moment.date())),
+        promulgation_info=PromulgationInfo(promulgation_date=format_date(promulgated)),
         signer_info=SignerInfo(doc.signer_competence, doc.signer_position, doc.signer_name),
         due_date=format_date(doc.due_date) if doc.due_date else "",
         to_places=tuple(r.get("name") or r["code"] for r in doc.recipients),
@@ -346,6 +444,18 @@ def _edxml(doc: OutgoingDocument, final_pdf: bytes, moment: dt.datetime) -> byte
                 ),
             ),
         )
+    if original is not None:
+        message = dataclasses.replace(
+            message,
+            document_id=original.document_id,
+            business=Business(
+                business_doc_type=str(int(BusinessType.UPDATE)),
+                document_id=original.document_id,
+                business_doc_reason=doc.update_reason,
+                paper="0",
+                document_info=update_info(original, doc),
+            ),
+        )
     try:
         check(message)
         signed = sign_edxml(build(message), edxml_key(agency))
@@ -353,6 +463,35 @@ def _edxml(doc: OutgoingDocument, final_pdf: bytes, moment: dt.datetime) -> byte
         raise InvalidInput(f"the edXML message cannot be made: {exc.message}") from None
     doc.document_id = message.document_id
     return signed
+
+
+def update_info(original: OutgoingDocument, update: OutgoingDocument) -> BusinessDocumentInfo:
+    """What an update changes (``BussinessDocumentInfo``): DocumentInfo 1 when the metadata
+    carried in the header differ from the original's; DocumentReceiver 1 when the recipients
+    differ, and then ReceiverList names every recipient of the updated document (ReceiverType
+    1) and every one dropped (0). The hub delivers the update to the agencies listed, or, with
+    no list, to the original's recipients."""
+    fields = (
+        "subject",
+        "type_name",
+        "signer_competence",
+        "signer_position",
+        "signer_name",
+        "priority",
+        "due_date",
+    )
+    changed = any(getattr(original, name) != getattr(update, name) for name in fields)
+    before, after = original.recipient_codes, update.recipient_codes
+    receivers: tuple[Receiver, ...] = ()
+    if set(before) != set(after):
+        receivers = tuple(Receiver(code, "1") for code in after) + tuple(
+            Receiver(code, "0") for code in before if code not in after
+        )
+    return BusinessDocumentInfo(
+        document_info="1" if changed else "0",
+        document_receiver="1" if receivers else "0",
+        receivers=receivers,
+    )
 
 
 def _final_name(doc: OutgoingDocument) -> str:
@@ -384,6 +523,8 @@ def send(doc: OutgoingDocument) -> OutgoingDocument:
         _event(current, None, "send", ", ".join(accepted.recipients))
         if current.replaces is not None:
             _event(current.replaces, None, "replaced", f"Thay thế bằng {current.code_text}")
+        if current.updates is not None:
+            _event(current.updates, None, "updated", current.update_reason)
     return current
 
 
@@ -401,8 +542,9 @@ def revoke(doc: OutgoingDocument, user: User, reason: str) -> OutgoingDocument:
     require(user, Action.REVOKE)
     reason = required_reason(reason, "taking a document back needs a reason")
     require_same_agency(user, doc.agency_id)
-    if doc.state != S.SENT:
-        raise WrongState("only a sent document can be taken back")
+    why = follow_up_refusal(doc, "revoke")
+    if why:
+        raise WrongState(why)
     agency = doc.agency
     issued = format_date(timezone.localtime(doc.issued_at).date()) if doc.issued_at else ""
     try:
@@ -445,16 +587,13 @@ def tracking(doc: OutgoingDocument) -> dict[str, Any]:
             recipients = list(trace.get("recipients", []))
         except HubClientError as exc:
             error = str(exc)
+    by_code = _statuses_by_recipient(doc)
+    if recipients and doc.updates_id is not None:
+        # The hub files statuses under the document an update updates (they share the
+        # DocumentId); the answers to the update itself (15/16) are kept on the update.
+        for recipient in recipients:
+            recipient["statuses"] = by_code.get(recipient.get("to", ""), [])
     if not recipients:
-        by_code: dict[str, list[dict[str, str]]] = {}
-        for status in doc.statuses.all():
-            by_code.setdefault(status.from_code, []).append(
-                {
-                    "status_code": status.code,
-                    "description": status.description,
-                    "at": status.at.isoformat(),
-                }
-            )
         recipients = [
             {
                 "to": r["code"],
@@ -465,3 +604,17 @@ def tracking(doc: OutgoingDocument) -> dict[str, Any]:
             for r in doc.recipients
         ]
     return {"recipients": recipients, "error": error}
+
+
+def _statuses_by_recipient(doc: OutgoingDocument) -> dict[str, list[dict[str, str]]]:
+    """The statuses pulled from the inbox about ``doc``, per recipient, oldest first."""
+    by_code: dict[str, list[dict[str, str]]] = {}
+    for status in doc.statuses.all():
+        by_code.setdefault(status.from_code, []).append(
+            {
+                "status_code": status.code,
+                "description": status.description,
+                "at": status.at.isoformat(),
+            }
+        )
+    return by_code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from lienthong.dms.agencies.models import Agency
 
@@ -13,8 +14,8 @@ class Register(models.Model):
     which documents point at them, so one table and one numbering function serve both."""
 
     class Kind(models.TextChoices):
-        INCOMING = "incoming", "Sổ văn bản đến"
-        OUTGOING = "outgoing", "Sổ văn bản đi"
+        INCOMING = "incoming", _("Sổ văn bản đến")
+        OUTGOING = "outgoing", _("Sổ văn bản đi")
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="registers")
     kind = models.CharField(max_length=10, choices=Kind.choices)

@@ -5,16 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
+from lienthong.dms import conversion
 from lienthong.dms.agencies.models import User
+from lienthong.dms.labels import PRIORITY_LABELS
 from lienthong.dms.outgoing.models import OutgoingDocument
 from lienthong.dms.registers.services import TYPE_ABBREVIATIONS
 
-PRIORITIES = [(0, "Thường"), (1, "Khẩn"), (2, "Thượng khẩn"), (3, "Hỏa tốc")]
+# A draft's urgency; "Hỏa tốc hẹn giờ" (4) is not offered: no send time is taken.
+PRIORITIES = [(code, label) for code, label in PRIORITY_LABELS.items() if code < 4]
 
 
 class RefuseForm(forms.Form):
-    reason = forms.CharField(label="Lý do từ chối", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("Lý do từ chối"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 def _person(user: Any) -> str:
@@ -32,14 +36,14 @@ class PeopleChoice(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
 
 
 class AssignForm(forms.Form):
-    main = PersonChoice(label="Xử lý chính", queryset=User.objects.none())
-    co = PeopleChoice(label="Phối hợp", queryset=User.objects.none(), required=False)
-    info = PeopleChoice(label="Để biết", queryset=User.objects.none(), required=False)
+    main = PersonChoice(label=_("Xử lý chính"), queryset=User.objects.none())
+    co = PeopleChoice(label=_("Phối hợp"), queryset=User.objects.none(), required=False)
+    info = PeopleChoice(label=_("Để biết"), queryset=User.objects.none(), required=False)
     deadline = forms.DateField(
-        label="Hạn xử lý", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Hạn xử lý"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     instruction = forms.CharField(
-        label="Ý kiến chỉ đạo", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Ý kiến chỉ đạo"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args: Any, agency_id: int, **kwargs: Any) -> None:
@@ -53,17 +57,19 @@ class AssignForm(forms.Form):
 
 class ProgressForm(forms.Form):
     text = forms.CharField(
-        label="Nội dung xử lý", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Nội dung xử lý"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    attachment = forms.FileField(label="Tệp đính kèm", required=False)
+    attachment = forms.FileField(label=_("Tệp đính kèm"), required=False)
 
 
 class CompleteForm(forms.Form):
     result = forms.CharField(
-        label="Kết quả", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Kết quả"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     answered_by = forms.ModelChoiceField(
-        label="Văn bản trả lời (nếu có)", queryset=OutgoingDocument.objects.none(), required=False
+        label=_("Văn bản trả lời (nếu có)"),
+        queryset=OutgoingDocument.objects.none(),
+        required=False,
     )
 
     def __init__(self, *args: Any, agency_id: int, **kwargs: Any) -> None:
@@ -77,39 +83,65 @@ class CompleteForm(forms.Form):
 
 class RevokeAnswerForm(forms.Form):
     agree = forms.TypedChoiceField(
-        label="Trả lời",
-        choices=[("1", "Đồng ý thu hồi"), ("0", "Từ chối thu hồi")],
+        label=_("Trả lời"),
+        choices=[("1", _("Đồng ý thu hồi")), ("0", _("Từ chối thu hồi"))],
         coerce=lambda v: v == "1",
     )
-    reason = forms.CharField(label="Lý do", required=False)
+    reason = forms.CharField(label=_("Lý do"), required=False)
+
+
+class UpdateAnswerForm(RevokeAnswerForm):
+    agree = forms.TypedChoiceField(
+        label=_("Trả lời"),
+        choices=[("1", _("Đồng ý cập nhật")), ("0", _("Từ chối cập nhật"))],
+        coerce=lambda v: v == "1",
+    )
+    reason = forms.CharField(label=_("Lý do (bắt buộc khi từ chối)"), required=False)
 
 
 class DraftForm(forms.Form):
     type_name = forms.ChoiceField(
-        label="Loại văn bản", choices=[(t, t) for t in TYPE_ABBREVIATIONS], initial="Công văn"
+        label=_("Loại văn bản"), choices=[(t, t) for t in TYPE_ABBREVIATIONS], initial="Công văn"
     )
-    subject = forms.CharField(label="Trích yếu", widget=forms.Textarea(attrs={"rows": 2}))
-    pdf = forms.FileField(label="Tệp văn bản (PDF)")
-    unit_notation = forms.CharField(label="Ký hiệu đơn vị soạn thảo", required=False)
-    signer_competence = forms.CharField(label="Thẩm quyền ký (KT., TL. …)", required=False)
-    signer_position = forms.CharField(label="Chức vụ người ký", required=False)
-    signer_name = forms.CharField(label="Họ tên người ký", required=False)
-    priority = forms.TypedChoiceField(label="Độ khẩn", choices=PRIORITIES, coerce=int, initial=0)
+    subject = forms.CharField(label=_("Trích yếu"), widget=forms.Textarea(attrs={"rows": 2}))
+    pdf = forms.FileField(label=_("Tệp văn bản (PDF)"))
+    unit_notation = forms.CharField(label=_("Ký hiệu đơn vị soạn thảo"), required=False)
+    signer_competence = forms.CharField(label=_("Thẩm quyền ký (KT., TL. …)"), required=False)
+    signer_position = forms.CharField(label=_("Chức vụ người ký"), required=False)
+    signer_name = forms.CharField(label=_("Họ tên người ký"), required=False)
+    priority = forms.TypedChoiceField(label=_("Độ khẩn"), choices=PRIORITIES, coerce=int, initial=0)
     due_date = forms.DateField(
-        label="Hạn trả lời", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Hạn trả lời"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     recipients = forms.CharField(
-        label="Nơi nhận (mã định danh, mỗi dòng một cơ quan)",
+        label=_("Nơi nhận (mã định danh, mỗi dòng một cơ quan)"),
         widget=forms.Textarea(attrs={"rows": 3, "id": "recipients"}),
     )
     answers = forms.IntegerField(required=False, widget=forms.HiddenInput)
     replaces = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    replace_reason = forms.CharField(label="Lý do thay thế", required=False)
+    replace_reason = forms.CharField(label=_("Lý do thay thế"), required=False)
+    updates = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    update_reason = forms.CharField(label=_("Lý do cập nhật"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A DOCX is taken only where LibreOffice is installed to convert it; elsewhere the form
+        # says, before anything is uploaded, that only PDF is accepted.
+        field = self.fields["pdf"]
+        if conversion.available():
+            field.label = _("Tệp văn bản (PDF hoặc DOCX)")
+            field.help_text = _("Tệp DOCX được chuyển sang PDF/A khi lưu dự thảo.")
+            field.widget.attrs["accept"] = ",".join((".pdf", *conversion.EXTENSIONS))
+        else:
+            field.help_text = _(
+                "Máy chủ này chỉ nhận tệp PDF (chưa cài LibreOffice để chuyển DOCX)."
+            )
+            field.widget.attrs["accept"] = ".pdf,application/pdf"
 
     def recipient_list(self) -> list[dict[str, str]]:
         found = []
         for line in self.cleaned_data["recipients"].splitlines():
-            code, _, name = line.strip().partition(" ")
+            code, _space, name = line.strip().partition(" ")
             if code:
                 found.append({"code": code, "name": name.strip(" -—")})
         return found
@@ -117,48 +149,48 @@ class DraftForm(forms.Form):
 
 class ApproveForm(forms.Form):
     password = forms.CharField(
-        label="Mật khẩu chứng thư số cá nhân", widget=forms.PasswordInput, strip=False
+        label=_("Mật khẩu chứng thư số cá nhân"), widget=forms.PasswordInput, strip=False
     )
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label="Lý do", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class DossierForm(forms.Form):
-    title = forms.CharField(label="Tiêu đề hồ sơ")
-    file_notation = forms.CharField(label="Ký hiệu hồ sơ", max_length=20)
-    year = forms.IntegerField(label="Năm", min_value=2000, max_value=2100)
+    title = forms.CharField(label=_("Tiêu đề hồ sơ"))
+    file_notation = forms.CharField(label=_("Ký hiệu hồ sơ"), max_length=20)
+    year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100)
 
 
 class RetentionForm(forms.Form):
     PERMANENT = "vinh-vien"
     OTHER = "khac"
     retention = forms.ChoiceField(
-        label="Thời hạn bảo quản",
+        label=_("Thời hạn bảo quản"),
         choices=[
-            (PERMANENT, "Vĩnh viễn"),
-            ("70", "70 năm"),
-            ("50", "50 năm"),
-            ("30", "30 năm"),
-            ("20", "20 năm"),
-            ("10", "10 năm"),
-            (OTHER, "Số năm khác"),
+            (PERMANENT, _("Vĩnh viễn")),
+            ("70", _("70 năm")),
+            ("50", _("50 năm")),
+            ("30", _("30 năm")),
+            ("20", _("20 năm")),
+            ("10", _("10 năm")),
+            (OTHER, _("Số năm khác")),
         ],
     )
     years = forms.IntegerField(
-        label="Số năm (nếu khác)", min_value=1, max_value=200, required=False
+        label=_("Số năm (nếu khác)"), min_value=1, max_value=200, required=False
     )
     mode = forms.ChoiceField(
-        label="Chế độ sử dụng",
-        choices=[("01", "Công khai"), ("02", "Sử dụng có điều kiện"), ("03", "Mật")],
+        label=_("Chế độ sử dụng"),
+        choices=[("01", _("Công khai")), ("02", _("Sử dụng có điều kiện")), ("03", _("Mật"))],
     )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         choice = data.get("retention")
         if choice == self.OTHER and not data.get("years"):
-            raise forms.ValidationError("Nhập số năm bảo quản.")
+            raise forms.ValidationError(_("Nhập số năm bảo quản."))
         if choice == self.PERMANENT:
             data["years"] = None
         elif choice != self.OTHER and choice:

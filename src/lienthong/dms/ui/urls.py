@@ -33,7 +33,13 @@ urlpatterns = [
         incoming.incoming_answer_revoke,
         name="incoming-revoke-answer",
     ),
+    path(
+        "incoming/<int:pk>/update-answer/",
+        incoming.incoming_answer_update,
+        name="incoming-update-answer",
+    ),
     path("incoming/<int:pk>/files/<int:file_id>/", incoming.incoming_file, name="incoming-file"),
+    path("incoming/<int:pk>/slip/", incoming.incoming_slip, name="incoming-slip"),
     path("outgoing/", outgoing.outgoing_list, name="outgoing-list"),
     path("outgoing/new/", outgoing.outgoing_new, name="outgoing-new"),
     path("outgoing/directory/", outgoing.directory, name="directory"),

@@ -11,6 +11,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from lienthong.dms.agencies.roles import agency_id_of
@@ -57,7 +58,7 @@ def dossier_retention(request: HttpRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data
     return act(
         request,
-        "Đã lưu thời hạn bảo quản.",
+        _("Đã lưu thời hạn bảo quản."),
         lambda: dossiers.set_retention(dossier, user_of(request), data["years"], data["mode"]),
         back,
     )
@@ -69,7 +70,7 @@ def dossier_handover(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = _dossier(request, pk)
     return act(
         request,
-        "Đã ghi nhận nộp lưu hồ sơ.",
+        _("Đã ghi nhận nộp lưu hồ sơ."),
         lambda: dossiers.record_handover(dossier, user_of(request)),
         reverse("ui:dossier-detail", args=[pk]),
     )
@@ -86,21 +87,21 @@ def dossier_disposal(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         reason = request.POST.get("reason", "")
         return act(
             request,
-            "Đã đề nghị hủy tài liệu; chờ lãnh đạo phê duyệt.",
+            _("Đã đề nghị hủy tài liệu; chờ lãnh đạo phê duyệt."),
             lambda: dossiers.propose_disposal(dossier, user, reason),
             back,
         )
     if step == "approve":
         return act(
             request,
-            "Đã phê duyệt hủy tài liệu.",
+            _("Đã phê duyệt hủy tài liệu."),
             lambda: dossiers.approve_disposal(dossier, user),
             back,
         )
     if step == "carry-out":
         return act(
             request,
-            "Đã hủy tài liệu của hồ sơ; hồ sơ và biên bản hủy được giữ lại.",
+            _("Đã hủy tài liệu của hồ sơ; hồ sơ và biên bản hủy được giữ lại."),
             lambda: dossiers.dispose(dossier, user),
             back,
         )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from lienthong.dms.agencies.roles import Action, agency_id_of, may
@@ -90,12 +92,16 @@ def book_pdf(request: HttpRequest, kind: str, year: int) -> HttpResponse:
     of several incoming or outgoing registers)."""
     from lienthong.dms.registers.pdf import book_pdf as render_pdf
 
-    book, _ = _book(request, kind, year) if kind else (None, None)
-    if book is None:
+    # The PDF is the book kept on file (Decree 30's form): Vietnamese whatever the user's
+    # language; the page above it follows the user's language.
+    with translation.override("vi"):
+        book, _ = _book(request, kind, year) if kind else (None, None)
+        pdf = render_pdf(book) if book is not None else None
+    if pdf is None:
         from .errors import not_found
 
         return not_found(request)
-    response = HttpResponse(render_pdf(book), content_type="application/pdf")
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="so-{kind}-{year}.pdf"'
     return response
 
@@ -120,7 +126,7 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
             return form_errors(request, form, reverse("ui:dossiers"))
         return act(
             request,
-            "Đã tạo hồ sơ.",
+            _("Đã tạo hồ sơ."),
             lambda: dossiers.create_dossier(user, **form.cleaned_data),
             reverse("ui:dossiers"),
         )
@@ -165,17 +171,18 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def dossier_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     dossier = get_object_or_404(Dossier, agency_id=agency_id_of(user), pk=pk)
-    kind, _, number = request.POST.get("document", "").partition(":")
+    kind, _colon, number = request.POST.get("document", "").partition(":")
     model = IncomingDocument if kind == "in" else OutgoingDocument
     document = model.objects.filter(agency_id=agency_id_of(user), pk=number or 0).first()
     back = request.POST.get("back") or reverse("ui:dossier-detail", args=[pk])
     if document is None:
-        from django.contrib import messages
-
-        messages.error(request, "Không tìm thấy văn bản.")
+        messages.error(request, _("Không tìm thấy văn bản."))
         return redirect(back)
     return act(
-        request, "Đã thêm vào hồ sơ.", lambda: dossiers.add_document(dossier, user, document), back
+        request,
+        _("Đã thêm vào hồ sơ."),
+        lambda: dossiers.add_document(dossier, user, document),
+        back,
     )
 
 
@@ -186,7 +193,7 @@ def dossier_close(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = get_object_or_404(Dossier, agency_id=agency_id_of(user), pk=pk)
     return act(
         request,
-        "Đã đóng hồ sơ.",
+        _("Đã đóng hồ sơ."),
         lambda: dossiers.close_dossier(dossier, user),
         reverse("ui:dossier-detail", args=[pk]),
     )

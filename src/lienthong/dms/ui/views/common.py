@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.contrib import messages
@@ -13,21 +13,25 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from lienthong.dms.agencies.models import User
 from lienthong.dms.errors import DmsError
 
+if TYPE_CHECKING:  # a development dependency: for the type checker only
+    from django_stubs_ext import StrOrPromise
+
 R = TypeVar("R", bound=HttpResponseBase)
 D = TypeVar("D", bound=models.Model)
 
 _LEADS = {
-    "not-allowed": "Không có quyền",
-    "wrong-state": "Không thực hiện được",
-    "invalid-input": "Thông tin chưa đúng",
-    "signing-failed": "Không ký được",
-    "not-found": "Không tìm thấy",
-    "not-archivable": "Chưa đạt yêu cầu lưu trữ",
+    "not-allowed": _("Không có quyền"),
+    "wrong-state": _("Không thực hiện được"),
+    "invalid-input": _("Thông tin chưa đúng"),
+    "signing-failed": _("Không ký được"),
+    "not-found": _("Không tìm thấy"),
+    "not-archivable": _("Chưa đạt yêu cầu lưu trữ"),
 }
 
 
@@ -55,10 +59,12 @@ def agency_required(view: Callable[..., R]) -> Callable[..., R | HttpResponse]:
 
 def error_text(exc: DmsError) -> str:
     """A service's error as the user reads it: a Vietnamese lead-in, then the message."""
-    return f"{_LEADS.get(exc.code, 'Lỗi')}: {exc.message}"
+    return f"{_LEADS.get(exc.code, _('Lỗi'))}: {exc.message}"
 
 
-def act(request: HttpRequest, done: str, action: Callable[[], object], back: str) -> HttpResponse:
+def act(
+    request: HttpRequest, done: StrOrPromise, action: Callable[[], object], back: str
+) -> HttpResponse:
     """Run a service call; its success or its error as a message; back to the page."""
     try:
         action()
@@ -80,7 +86,7 @@ def form_errors(request: HttpRequest, form: Any, back: str) -> HttpResponse:
 def document_action(
     documents: Callable[[HttpRequest], models.QuerySet[D]],
     detail: str,
-    done: str,
+    done: StrOrPromise,
     run: Callable[[User, D, dict[str, Any]], object],
     *,
     form: type[forms.Form] | None = None,

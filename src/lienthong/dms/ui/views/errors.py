@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 
 def _page(request: HttpRequest, status: int, title: str, text: str) -> HttpResponse:
@@ -11,15 +12,17 @@ def _page(request: HttpRequest, status: int, title: str, text: str) -> HttpRespo
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _page(request, 400, "Yêu cầu không hợp lệ", "Vui lòng quay lại và thử lại.")
+    return _page(request, 400, _("Yêu cầu không hợp lệ"), _("Vui lòng quay lại và thử lại."))
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _page(request, 403, "Không có quyền", "Bạn không có quyền xem hoặc thực hiện việc này.")
+    return _page(
+        request, 403, _("Không có quyền"), _("Bạn không có quyền xem hoặc thực hiện việc này.")
+    )
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _page(request, 404, "Không tìm thấy", "Trang hoặc văn bản này không tồn tại.")
+    return _page(request, 404, _("Không tìm thấy"), _("Trang hoặc văn bản này không tồn tại."))
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

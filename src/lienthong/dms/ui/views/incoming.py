@@ -11,12 +11,18 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from lienthong.dms import storage
 from lienthong.dms.agencies.models import User
 from lienthong.dms.agencies.roles import Action, agency_id_of, may
 from lienthong.dms.incoming import services
-from lienthong.dms.incoming.models import IncomingDocument, IncomingFile, IncomingState
+from lienthong.dms.incoming.models import (
+    Assignment,
+    IncomingDocument,
+    IncomingFile,
+    IncomingState,
+)
 from lienthong.dms.incoming.verdict import edxml_sentence, pdf_sentences
 from lienthong.dms.labels import PRIORITY_LABELS, status_label
 from lienthong.dms.search import search_incoming
@@ -107,11 +113,39 @@ def incoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_complete": doc.state in (IncomingState.ASSIGNED, IncomingState.PROCESSING)
             and (may(user, Action.ASSIGN) or assigned.get(user.pk) == "main"),
             "can_answer_revoke": may(user, Action.REVOKE) and doc.revoke_state == "requested",
+            "can_answer_update": may(user, Action.REVOKE) and services.awaits_update_answer(doc),
             "refuse_form": forms.RefuseForm(),
             "assign_form": forms.AssignForm(agency_id=doc.agency_id),
             "progress_form": forms.ProgressForm(),
             "complete_form": forms.CompleteForm(agency_id=doc.agency_id),
             "revoke_form": forms.RevokeAnswerForm(),
+            "update_form": forms.UpdateAnswerForm(),
+        },
+    )
+
+
+@agency_required
+def incoming_slip(request: HttpRequest, pk: int) -> HttpResponse:
+    """The processing slip (phiếu giải quyết văn bản đến) to print and file with the paper
+    copy: the document, the leader's assignment, the processing so far and blank lines for
+    handwritten notes. Whoever may open the document's page (any user of its agency) may print
+    it; before any assignment it says so and leaves the lines blank."""
+    doc = get_object_or_404(_documents(request).select_related("agency"), pk=pk)
+    events = list(doc.events.select_related("user"))
+    assigned = [e for e in events if e.action == "assign"]
+    Role = Assignment.Role
+    return render(
+        request,
+        "dms/incoming_slip.html",
+        {
+            "doc": doc,
+            "priority": PRIORITY_LABELS.get(doc.priority, ""),
+            "main": doc.handlers(Role.MAIN),
+            "co": doc.handlers(Role.CO),
+            "info": doc.handlers(Role.INFO),
+            "assigned": assigned[-1] if assigned else None,
+            "history": [e for e in events if e.action in ("progress", "complete")],
+            "note_lines": range(6),
         },
     )
 
@@ -120,16 +154,16 @@ def incoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
 on_document = partial(document_action, _documents, "ui:incoming-detail")
 
 incoming_register = on_document(
-    "Đã vào sổ văn bản đến.",
+    _("Đã vào sổ văn bản đến."),
     lambda user, doc, _: services.register_incoming(doc, user),
 )
 incoming_refuse = on_document(
-    "Đã từ chối và báo cho cơ quan gửi.",
+    _("Đã từ chối và báo cho cơ quan gửi."),
     lambda user, doc, data: services.refuse_incoming(doc, user, data["reason"]),
     form=forms.RefuseForm,
 )
 incoming_assign = on_document(
-    "Đã phân công.",
+    _("Đã phân công."),
     lambda user, doc, data: services.assign(
         doc,
         user,
@@ -156,12 +190,12 @@ def _record_progress(user: User, doc: IncomingDocument, data: dict[str, Any]) ->
 
 
 incoming_progress = on_document(
-    "Đã ghi nhận kết quả xử lý.",
+    _("Đã ghi nhận kết quả xử lý."),
     _record_progress,
     form=forms.ProgressForm,
 )
 incoming_complete = on_document(
-    "Đã hoàn thành.",
+    _("Đã hoàn thành."),
     lambda user, doc, data: services.complete(
         doc, user, data["result"], answered_by=data["answered_by"]
     ),
@@ -169,11 +203,18 @@ incoming_complete = on_document(
     of_agency=True,
 )
 incoming_answer_revoke = on_document(
-    "Đã trả lời đề nghị thu hồi.",
+    _("Đã trả lời đề nghị thu hồi."),
     lambda user, doc, data: services.answer_revoke(
         doc, user, agree=data["agree"], reason=data["reason"]
     ),
     form=forms.RevokeAnswerForm,
+)
+incoming_answer_update = on_document(
+    _("Đã trả lời văn bản cập nhật."),
+    lambda user, doc, data: services.answer_update(
+        doc, user, agree=data["agree"], reason=data["reason"]
+    ),
+    form=forms.UpdateAnswerForm,
 )
 
 

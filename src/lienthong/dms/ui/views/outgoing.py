@@ -10,9 +10,11 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from lienthong.client import HubClientError
 from lienthong.dms import storage
+from lienthong.dms.agencies.models import User
 from lienthong.dms.agencies.roles import Action, agency_id_of, may
 from lienthong.dms.agencies.services import hub_client
 from lienthong.dms.errors import DmsError
@@ -55,6 +57,7 @@ def outgoing_new(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     if request.method == "POST":
         form = forms.DraftForm(request.POST, request.FILES)
+        updates = _updated(request, form)
         if form.is_valid():
             data = form.cleaned_data
             upload = data["pdf"]
@@ -80,6 +83,8 @@ def outgoing_new(request: HttpRequest) -> HttpResponse:
                     answers=answers,
                     replaces=replaces,
                     replace_reason=data["replace_reason"],
+                    updates=updates,
+                    update_reason=data.get("update_reason", ""),
                 )
             except DmsError as exc:
                 form.add_error(None, exc.message)
@@ -87,11 +92,23 @@ def outgoing_new(request: HttpRequest) -> HttpResponse:
                 return redirect("ui:outgoing-detail", doc.pk)
     else:
         form = forms.DraftForm(initial=_prefill(request))
-    return render(request, "dms/outgoing_new.html", {"form": form})
+        updates = _updated(request, form)
+    return render(request, "dms/outgoing_new.html", {"form": form, "updating": updates})
+
+
+def _updated(request: HttpRequest, form: forms.DraftForm) -> OutgoingDocument | None:
+    """The sent document an update draft updates; the form of any other draft has no field for
+    the reason of an update."""
+    pk = str(form["updates"].value() or "")
+    original = _documents(request).filter(pk=int(pk)).first() if pk.isdigit() else None
+    if original is None:
+        del form.fields["update_reason"]
+    return original
 
 
 def _prefill(request: HttpRequest) -> dict[str, object]:
-    """A reply starts addressed to the sender; a replacement starts as a copy of the old one."""
+    """A reply starts addressed to the sender; a replacement or an update starts as a copy of
+    the sent document."""
     agency_id = agency_id_of(user_of(request))
     answers = IncomingDocument.objects.filter(
         agency_id=agency_id, pk=request.GET.get("answers") or 0
@@ -102,19 +119,25 @@ def _prefill(request: HttpRequest) -> dict[str, object]:
             "subject": f"V/v trả lời văn bản số {answers.code_text}",
             "recipients": f"{answers.sender_code} {answers.sender_name}",
         }
-    old = _documents(request).filter(pk=request.GET.get("replaces") or 0).first()
-    if old is not None:
-        return {
-            "replaces": old.pk,
-            "type_name": old.type_name,
-            "subject": old.subject,
-            "signer_competence": old.signer_competence,
-            "signer_position": old.signer_position,
-            "signer_name": old.signer_name,
-            "priority": old.priority,
-            "recipients": "\n".join(f"{r['code']} {r.get('name', '')}" for r in old.recipients),
-        }
+    for key in ("replaces", "updates"):
+        old = _documents(request).filter(pk=request.GET.get(key) or 0).first()
+        if old is not None:
+            return {key: old.pk, **_copy_of(old)}
     return {}
+
+
+def _copy_of(old: OutgoingDocument) -> dict[str, object]:
+    return {
+        "type_name": old.type_name,
+        "unit_notation": old.unit_notation,
+        "subject": old.subject,
+        "signer_competence": old.signer_competence,
+        "signer_position": old.signer_position,
+        "signer_name": old.signer_name,
+        "priority": old.priority,
+        "due_date": old.due_date,
+        "recipients": "\n".join(f"{r['code']} {r.get('name', '')}" for r in old.recipients),
+    }
 
 
 @agency_required
@@ -149,11 +172,21 @@ def outgoing_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_approve": may(user, Action.APPROVE) and doc.state == OutgoingState.SUBMITTED,
             "can_issue": may(user, Action.ISSUE) and doc.state == OutgoingState.APPROVED,
             "can_send": may(user, Action.ISSUE) and doc.state == OutgoingState.ISSUED,
-            "can_revoke": may(user, Action.REVOKE) and doc.state == OutgoingState.SENT,
+            "can_revoke": _may_follow_up(user, doc, "revoke"),
+            "can_replace": _may_follow_up(user, doc, "replace"),
+            "can_update": _may_follow_up(user, doc, "update"),
+            "refused_by_all": doc.state == OutgoingState.SENT and not services.still_held(doc),
             "approve_form": forms.ApproveForm(),
             "reason_form": forms.ReasonForm(),
         },
     )
+
+
+def _may_follow_up(user: User, doc: OutgoingDocument, action: str) -> bool:
+    """Whether the page offers taking ``doc`` back, replacing or updating it: the role, then the
+    services' own rule (a document every recipient refused offers none of them)."""
+    needed = Action.REVOKE if action == "revoke" else Action.DRAFT
+    return may(user, needed) and not services.follow_up_refusal(doc, action)
 
 
 @agency_required
@@ -187,26 +220,26 @@ def _local(moment: object) -> str:
 on_document = partial(document_action, _documents, "ui:outgoing-detail")
 
 outgoing_submit = on_document(
-    "Đã trình duyệt.",
+    _("Đã trình duyệt."),
     lambda user, doc, _: services.submit_for_approval(doc, user),
 )
 outgoing_approve = on_document(
-    "Đã duyệt và ký số.",
+    _("Đã duyệt và ký số."),
     lambda user, doc, data: services.approve_and_sign(doc, user, data["password"]),
     form=forms.ApproveForm,
 )
 outgoing_send_back = on_document(
-    "Đã trả lại dự thảo.",
+    _("Đã trả lại dự thảo."),
     lambda user, doc, data: services.send_back(doc, user, data["reason"]),
     form=forms.ReasonForm,
 )
 outgoing_issue = on_document(
-    "Đã cấp số, ký số của cơ quan và gửi văn bản.",
+    _("Đã cấp số, ký số của cơ quan và gửi văn bản."),
     lambda user, doc, _: services.issue(doc, user),
 )
-outgoing_send = on_document("Đã gửi lại.", lambda _, doc, __: services.send(doc))
+outgoing_send = on_document(_("Đã gửi lại."), lambda _, doc, __: services.send(doc))
 outgoing_revoke = on_document(
-    "Đã gửi đề nghị thu hồi (13).",
+    _("Đã gửi đề nghị thu hồi (13)."),
     lambda user, doc, data: services.revoke(doc, user, data["reason"]),
     form=forms.ReasonForm,
 )
