@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from lienthong.dms import storage
 from lienthong.dms.errors import InvalidInput, NotAllowed, WrongState
@@ -22,6 +23,7 @@ from lienthong.dms.incoming.statuses import notice_edxml
 from lienthong.dms.outgoing import services
 from lienthong.dms.outgoing.models import OutgoingDocument, OutgoingState
 from lienthong.dms.registers.books import outgoing_register
+from lienthong.dms.reports.services import agency_report
 from lienthong.edxml import EdocMessage, parse
 from lienthong.edxml.model import BusinessDocumentInfo, Receiver
 
@@ -152,6 +154,14 @@ def test_an_update_with_only_a_corrected_file_says_nothing_else_changed(offices:
 
 
 # --- who may update what, and when ------------------------------------------------------------
+
+
+def test_an_update_is_not_counted_again_among_the_documents_issued(offices: Any) -> None:
+    office = offices.sender
+    issued_update(office, sent(office))
+    today = timezone.localdate()
+    report = agency_report(office.agency.id, today.replace(day=1), today)
+    assert report.outgoing == 1 and sum(month.outgoing for month in report.months) == 1
 
 
 def test_an_update_needs_its_reason(offices: Any) -> None:

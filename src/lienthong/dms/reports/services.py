@@ -66,6 +66,7 @@ def agency_report(agency_id: int, start: dt.date, end: dt.date) -> Report:
         issued_at__gte=since,
         issued_at__lt=until,
         state__in=[OutgoingState.ISSUED, OutgoingState.SENT, OutgoingState.REVOKED],
+        updates__isnull=True,  # an update is the same document, counted once (incoming too)
     )
     by_month: dict[dt.date, dict[str, int]] = {}
     for name, rows, moment in (
