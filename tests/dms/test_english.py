@@ -167,6 +167,25 @@ def test_the_pages_read_english_but_for_the_documents_own_words(offices: Any) ->
     assert "Dossier closed." in done  # what an action says, in the user's language
 
 
+def test_what_went_wrong_is_said_in_the_user_s_language(offices: Any) -> None:
+    doc = arrive(offices)
+    specialist = offices.recipient.specialist
+    url = f"/incoming/{doc.pk}/register/"
+    vietnamese = client_for(specialist).post(url, follow=True).content.decode()
+    assert "Không có quyền: tài khoản h41-specialist (Chuyên viên) không được vào sổ" in unescape(
+        vietnamese
+    )
+    english = english_client(specialist).post(url, follow=True).content.decode()
+    assert "Not allowed: h41-specialist (Specialist) may not register or refuse" in unescape(
+        english
+    )
+    done = english_client(offices.recipient.clerk).post(
+        f"/incoming/{doc.pk}/refuse/", {"reason": "gửi nhầm"}, follow=True
+    )
+    again = english_client(offices.recipient.clerk).post(url, follow=True).content.decode()
+    assert done.status_code == 200 and "the document is refused" in unescape(again)
+
+
 def test_a_vietnamese_user_still_reads_vietnamese_labels(offices: Any) -> None:
     docs = seeded(offices)
     client = client_for(offices.recipient.leader)

@@ -25,6 +25,7 @@ from io import BytesIO
 from pathlib import Path, PurePath
 
 import pikepdf
+from django.utils.translation import gettext as _
 
 from lienthong.dms.errors import DmsError
 
@@ -105,7 +106,7 @@ def to_pdf(
         raise ConversionFailed(_failed(shown))
     program = program or soffice()
     if program is None:
-        raise ConverterMissing(_MISSING)
+        raise ConverterMissing(_missing())
     with tempfile.TemporaryDirectory(prefix="lienthong-convert-") as work:
         root = Path(work)
         # A fixed file name: the user's own name never reaches the command line.
@@ -176,7 +177,7 @@ def _run(command: list[str], shown: str, timeout: float, cwd: Path) -> None:
             start_new_session=True,
         )
     except OSError:
-        raise ConverterMissing(_MISSING) from None
+        raise ConverterMissing(_missing()) from None
     try:
         process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -184,22 +185,26 @@ def _run(command: list[str], shown: str, timeout: float, cwd: Path) -> None:
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
         raise ConversionTimeout(
-            f"Chuyển tệp {shown} sang PDF mất quá {timeout:g} giây nên đã dừng. Vui lòng thử "
-            "lại, hoặc lưu văn bản thành PDF rồi tải lên."
+            _(
+                "Converting the file %(name)s to PDF took more than %(seconds)s seconds and was "
+                "stopped. Please try again, or save the document as PDF and upload that."
+            )
+            % {"name": shown, "seconds": f"{timeout:g}"}
         ) from None
     if process.returncode != 0:
         raise ConversionFailed(_failed(shown))
 
 
-_MISSING = (
-    "Máy chủ này chưa cài LibreOffice nên không chuyển được tệp văn bản sang PDF. "
-    "Vui lòng lưu văn bản thành PDF rồi tải lên."
-)
+def _missing() -> str:
+    return _(
+        "LibreOffice is not installed on this server, so the file cannot be converted to PDF. "
+        "Please save the document as PDF and upload that."
+    )
 
 
 def _failed(shown: str) -> str:
-    return (
-        f"Không chuyển được tệp {shown} sang PDF: tệp không phải văn bản DOCX, ODT hay DOC "
-        "hợp lệ, hoặc đã bị hỏng. Vui lòng kiểm tra lại tệp, hoặc lưu văn bản thành PDF rồi "
-        "tải lên."
-    )
+    return _(
+        "The file %(name)s could not be converted to PDF: it is not a valid DOCX, ODT or DOC "
+        "document, or it is damaged. Please check the file, or save the document as PDF and "
+        "upload that."
+    ) % {"name": shown}

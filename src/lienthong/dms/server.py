@@ -25,6 +25,11 @@ def setup_django() -> None:
             f"{SETTINGS_MODULE} (unset it)"
         )
     siteserver.setup_django(SETTINGS_MODULE, misconfigured=_settings_wrong)
+    # The command line, the worker and the logs speak English (the services' messages as
+    # written); each page is in its user's language, set per request by LocaleMiddleware.
+    from django.utils import translation
+
+    translation.activate("en")
 
 
 def _settings_wrong(message: str) -> DmsUnavailable:

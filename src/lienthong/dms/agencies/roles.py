@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from lienthong.dms.errors import NotAllowed
 
 from .models import Role, User
@@ -37,17 +40,19 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.APPROVE_DISPOSAL: frozenset({Role.LEADER}),
 }
 
+# Services' messages are English in the code and shown in the user's language: Vietnamese
+# from the catalog in locale/vi, English as written (docs/dms.md, "Language").
 _WHAT = {
-    Action.REGISTER: "register or refuse incoming documents",
-    Action.ASSIGN: "assign documents",
-    Action.DRAFT: "draft outgoing documents",
-    Action.APPROVE: "approve and sign outgoing documents",
-    Action.ISSUE: "issue outgoing documents",
-    Action.REVOKE: "take documents back",
-    Action.SEE_OVERDUE: "see the overdue list",
-    Action.DOSSIERS: "work with dossiers",
-    Action.ARCHIVE: "archive dossiers",
-    Action.APPROVE_DISPOSAL: "approve the disposal of documents",
+    Action.REGISTER: gettext_lazy("register or refuse incoming documents"),
+    Action.ASSIGN: gettext_lazy("assign documents"),
+    Action.DRAFT: gettext_lazy("draft outgoing documents"),
+    Action.APPROVE: gettext_lazy("approve and sign outgoing documents"),
+    Action.ISSUE: gettext_lazy("issue outgoing documents"),
+    Action.REVOKE: gettext_lazy("take documents back"),
+    Action.SEE_OVERDUE: gettext_lazy("see the overdue list"),
+    Action.DOSSIERS: gettext_lazy("work with dossiers"),
+    Action.ARCHIVE: gettext_lazy("archive dossiers"),
+    Action.APPROVE_DISPOSAL: gettext_lazy("approve the disposal of documents"),
 }
 
 
@@ -57,16 +62,19 @@ def may(user: User, action: Action) -> bool:
 
 def require(user: User, action: Action) -> None:
     if not may(user, action):
-        raise NotAllowed(f"{user.username} ({user.get_role_display()}) may not {_WHAT[action]}")
+        raise NotAllowed(
+            _("%(user)s (%(role)s) may not %(what)s")
+            % {"user": user.username, "role": user.get_role_display(), "what": _WHAT[action]}
+        )
 
 
 def require_same_agency(user: User, agency_id: int | None) -> None:
     if user.agency_id is None or user.agency_id != agency_id:
-        raise NotAllowed("this document belongs to another agency")
+        raise NotAllowed(_("this document belongs to another agency"))
 
 
 def agency_id_of(user: User) -> int:
     """The user's agency, which every query is scoped to; none at all is refused."""
     if user.agency_id is None:
-        raise NotAllowed(f"{user.username} belongs to no agency")
+        raise NotAllowed(_("%(user)s belongs to no agency") % {"user": user.username})
     return user.agency_id

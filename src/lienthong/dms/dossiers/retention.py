@@ -17,6 +17,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Final
 
+from django.utils.translation import gettext as _
+
 PERMANENT: Final = "01"
 YEARS_BY_CODE: Final = {"02": 70, "03": 50, "04": 30, "05": 20, "06": 10}
 OTHER: Final = "07"
@@ -29,7 +31,7 @@ def maintenance_code(years: int | None) -> str:
     if years is None:
         return PERMANENT
     if years <= 0:
-        raise ValueError("a retention period is at least one year")
+        raise ValueError(_("a retention period is at least one year"))
     for code, period in YEARS_BY_CODE.items():
         if period == years:
             return code

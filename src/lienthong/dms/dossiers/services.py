@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lienthong.dms import storage
 from lienthong.dms.agencies.models import User
@@ -24,7 +25,7 @@ from .models import Disposal, Dossier
 def create_dossier(user: User, *, title: str, file_notation: str, year: int) -> Dossier:
     require(user, Action.DOSSIERS)
     if not title.strip() or not file_notation.strip():
-        raise InvalidInput("a dossier needs a title and a notation")
+        raise InvalidInput(_("a dossier needs a title and a notation"))
     try:
         with transaction.atomic():
             return Dossier.objects.create(
@@ -34,7 +35,10 @@ def create_dossier(user: User, *, title: str, file_notation: str, year: int) -> 
                 year=year,
             )
     except IntegrityError:
-        raise InvalidInput(f"a dossier {file_notation} exists already for {year}") from None
+        raise InvalidInput(
+            _("a dossier %(notation)s exists already for %(year)s")
+            % {"notation": file_notation, "year": year}
+        ) from None
 
 
 def add_document(
@@ -44,7 +48,7 @@ def add_document(
     require_same_agency(user, dossier.agency_id)
     require_same_agency(user, document.agency_id)
     if dossier.state == Dossier.State.CLOSED:
-        raise WrongState("the dossier is closed")
+        raise WrongState(_("the dossier is closed"))
     if isinstance(document, IncomingDocument):
         dossier.incoming.add(document)
     else:
@@ -55,7 +59,7 @@ def close_dossier(dossier: Dossier, user: User) -> Dossier:
     require(user, Action.DOSSIERS)
     require_same_agency(user, dossier.agency_id)
     if dossier.state == Dossier.State.CLOSED:
-        raise WrongState("the dossier is closed already")
+        raise WrongState(_("the dossier is closed already"))
     dossier.state = Dossier.State.CLOSED
     dossier.closed_at = timezone.now()
     dossier.handover_due = retention.handover_due(timezone.localdate(dossier.closed_at))
@@ -69,7 +73,7 @@ def set_retention(dossier: Dossier, user: User, years: int | None, mode: str = "
     require(user, Action.ARCHIVE)
     require_same_agency(user, dossier.agency_id)
     if dossier.state == Dossier.State.DISPOSED:
-        raise WrongState("the dossier's documents were disposed of")
+        raise WrongState(_("the dossier's documents were disposed of"))
     try:
         dossier.maintenance = retention.maintenance_code(years)
     except ValueError as exc:
@@ -77,7 +81,7 @@ def set_retention(dossier: Dossier, user: User, years: int | None, mode: str = "
     dossier.retention_years = years
     if mode:
         if mode not in Dossier.Mode.values:
-            raise InvalidInput(f"{mode!r} is not an access mode (01, 02, 03)")
+            raise InvalidInput(_("%(mode)r is not an access mode (01, 02, 03)") % {"mode": mode})
         dossier.mode = mode
     dossier.save(update_fields=["maintenance", "retention_years", "mode"])
     return dossier
@@ -88,7 +92,7 @@ def record_handover(dossier: Dossier, user: User) -> Dossier:
     require(user, Action.ARCHIVE)
     require_same_agency(user, dossier.agency_id)
     if dossier.state != Dossier.State.CLOSED:
-        raise WrongState("only a closed dossier is handed over to the archive")
+        raise WrongState(_("only a closed dossier is handed over to the archive"))
     if dossier.handed_over_at is None:
         dossier.handed_over_at = timezone.now()
         dossier.save(update_fields=["handed_over_at"])
@@ -133,12 +137,12 @@ def propose_disposal(dossier: Dossier, user: User, reason: str) -> Disposal:
     retention has run out; a leader must approve before anything is destroyed."""
     require(user, Action.ARCHIVE)
     require_same_agency(user, dossier.agency_id)
-    reason = required_reason(reason, "a disposal needs its reason")
+    reason = required_reason(reason, _("a disposal needs its reason"))
     with transaction.atomic():
         current = Dossier.objects.select_for_update().get(pk=dossier.pk)
         _may_be_disposed(current)
         if Disposal.objects.filter(dossier=current).exists():
-            raise WrongState("a disposal of this dossier was proposed already")
+            raise WrongState(_("a disposal of this dossier was proposed already"))
         return Disposal.objects.create(dossier=current, reason=reason, proposed_by=user)
 
 
@@ -146,7 +150,7 @@ def approve_disposal(dossier: Dossier, user: User) -> Disposal:
     require(user, Action.APPROVE_DISPOSAL)
     require_same_agency(user, dossier.agency_id)
     with transaction.atomic():
-        disposal = _disposal_of(dossier, Disposal.State.PROPOSED, "approve")
+        disposal = _disposal_of(dossier, Disposal.State.PROPOSED)
         disposal.state = Disposal.State.APPROVED
         disposal.approved_by = user
         disposal.approved_at = timezone.now()
@@ -168,8 +172,8 @@ def dispose(dossier: Dossier, user: User) -> Disposal:
             .exclude(state=Disposal.State.PROPOSED)
             .exists()
         ):
-            raise WrongState("the disposal has not been approved by a leader")
-        disposal = _disposal_of(dossier, Disposal.State.APPROVED, "carry out")
+            raise WrongState(_("the disposal has not been approved by a leader"))
+        disposal = _disposal_of(dossier, Disposal.State.APPROVED)
         current = Dossier.objects.select_for_update().get(pk=dossier.pk)
         _may_be_disposed(current)
         listed = inventory(current)
@@ -194,22 +198,24 @@ def _destroy(digests: set[str]) -> None:
 
 def _may_be_disposed(dossier: Dossier) -> None:
     if dossier.state != Dossier.State.CLOSED:
-        raise WrongState("only a closed dossier's documents may be disposed of")
+        raise WrongState(_("only a closed dossier's documents may be disposed of"))
     if not dossier.maintenance:
-        raise WrongState("the dossier's retention is not set")
+        raise WrongState(_("the dossier's retention is not set"))
     if dossier.permanent:
-        raise WrongState("the dossier is kept permanently (vĩnh viễn)")
+        raise WrongState(_("the dossier is kept permanently (vĩnh viễn)"))
     due = dossier.disposal_due
     if due is None or due > timezone.localdate():
-        raise WrongState(f"the dossier's retention runs until {due}")
+        raise WrongState(_("the dossier's retention runs until %(due)s") % {"due": due})
 
 
-def _disposal_of(dossier: Dossier, state: str, action: str) -> Disposal:
+def _disposal_of(dossier: Dossier, state: str) -> Disposal:
     disposal = Disposal.objects.select_for_update().filter(dossier_id=dossier.pk).first()
     if disposal is None:
-        raise WrongState("no disposal of this dossier was proposed")
+        raise WrongState(_("no disposal of this dossier was proposed"))
     if disposal.state != state:
-        raise WrongState(f"cannot {action} a disposal that is {disposal.get_state_display()}")
+        raise WrongState(
+            _("the disposal is %(state)s") % {"state": disposal.get_state_display().lower()}
+        )
     return disposal
 
 

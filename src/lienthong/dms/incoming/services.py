@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lienthong.dms import storage
 from lienthong.dms.agencies.models import Agency, Role, User
@@ -49,11 +50,11 @@ def _locked(document: IncomingDocument, user: User, action: str) -> IncomingDocu
     require_same_agency(user, document.agency_id)
     current = IncomingDocument.objects.select_for_update().get(pk=document.pk)
     if current.frozen:
-        raise WrongState("the sender has taken this document back: it is frozen")
+        raise WrongState(_("the sender has taken this document back: it is frozen"))
     allowed, _target = TRANSITIONS[action]
     if current.state not in allowed:
         raise WrongState(
-            f"cannot {action} a document that is {current.get_state_display().lower()}"
+            _("the document is %(state)s") % {"state": current.get_state_display().lower()}
         )
     return current
 
@@ -71,7 +72,7 @@ def register_incoming(
         doc = _locked(document, user, "register")
         register = register or default_register(doc.agency, Register.Kind.INCOMING)
         if register.agency_id != doc.agency_id or register.kind != Register.Kind.INCOMING:
-            raise InvalidInput("this is not one of the agency's incoming registers")
+            raise InvalidInput(_("this is not one of the agency's incoming registers"))
         now = timezone.now()
         year = current_year(now)
         doc.register = register
@@ -91,7 +92,7 @@ def register_incoming(
 def refuse_incoming(document: IncomingDocument, user: User, reason: str) -> IncomingDocument:
     """Return the document to its sender with a reason (invalid, misaddressed …) → 02."""
     require(user, Action.REGISTER)
-    reason = required_reason(reason, "a refusal needs a reason: the sender is told it")
+    reason = required_reason(reason, _("a refusal needs a reason: the sender is told it"))
     with transaction.atomic():
         doc = _locked(document, user, "refuse")
         doc.state = S.REFUSED
@@ -118,9 +119,9 @@ def assign(
     require(user, Action.ASSIGN)
     people = [main, *co, *info]
     if any(p.agency_id != document.agency_id for p in people):
-        raise InvalidInput("handlers must belong to the document's agency")
+        raise InvalidInput(_("handlers must belong to the document's agency"))
     if len({p.pk for p in people}) != len(people):
-        raise InvalidInput("each person has one role in an assignment")
+        raise InvalidInput(_("each person has one role in an assignment"))
     with transaction.atomic():
         doc = _locked(document, user, "assign")
         doc.assignments.all().delete()
@@ -147,8 +148,11 @@ def _require_handler(doc: IncomingDocument, user: User, *, main_only: bool) -> N
         return
     roles = {Assignment.Role.MAIN} if main_only else {Assignment.Role.MAIN, Assignment.Role.CO}
     if not doc.assignments.filter(user=user, role__in=roles).exists():
-        who = "the main handler" if main_only else "its handlers"
-        raise NotAllowed(f"only {who} or a leader may do this on the document")
+        raise NotAllowed(
+            _("only the main handler or a leader may do this on the document")
+            if main_only
+            else _("only its handlers or a leader may do this on the document")
+        )
 
 
 def record_progress(
@@ -162,7 +166,7 @@ def record_progress(
     """A handler comments and may attach a file; the first progress tells the sender → 05."""
     text = text.strip()
     if not text and file_data is None:
-        raise InvalidInput("write what was done, or attach a file")
+        raise InvalidInput(_("write what was done, or attach a file"))
     with transaction.atomic():
         doc = _locked(document, user, "progress")
         _require_handler(doc, user, main_only=False)
@@ -194,7 +198,7 @@ def complete(
     if answered_by is not None and (
         not isinstance(answered_by, OutgoingDocument) or answered_by.agency_id != document.agency_id
     ):
-        raise InvalidInput("the answer must be one of the agency's outgoing documents")
+        raise InvalidInput(_("the answer must be one of the agency's outgoing documents"))
     with transaction.atomic():
         doc = _locked(document, user, "complete")
         _require_handler(doc, user, main_only=True)
@@ -238,12 +242,13 @@ def answer_revoke(
 
     def settle(doc: IncomingDocument) -> None:
         if doc.revoke_state != RevokeState.REQUESTED:
-            raise WrongState("the sender has not asked to take this document back")
+            raise WrongState(_("the sender has not asked to take this document back"))
         doc.revoke_state = RevokeState.AGREED if agree else RevokeState.REFUSED
         doc.frozen = agree
         doc.save()
 
-    return _answer(document, user, agree, reason, "a take-back", REVOKE_ANSWERS, settle)
+    why = _("refusing a take-back needs a reason")
+    return _answer(document, user, agree, reason, why, REVOKE_ANSWERS, settle)
 
 
 def awaits_update_answer(document: IncomingDocument) -> bool:
@@ -262,11 +267,12 @@ def answer_update(
 
     def settle(doc: IncomingDocument) -> None:
         if doc.business_type != BusinessType.UPDATE:
-            raise WrongState("this document is not an update")
+            raise WrongState(_("this document is not an update"))
         if not awaits_update_answer(doc):
-            raise WrongState("this update has already been answered")
+            raise WrongState(_("this update has already been answered"))
 
-    return _answer(document, user, agree, reason, "an update", UPDATE_ANSWERS, settle)
+    why = _("refusing an update needs a reason")
+    return _answer(document, user, agree, reason, why, UPDATE_ANSWERS, settle)
 
 
 def _answer(
@@ -274,7 +280,7 @@ def _answer(
     user: User,
     agree: bool,
     reason: str,
-    what: str,
+    refusal_needs: str,
     events: tuple[str, str],
     settle: Callable[[IncomingDocument], None],
 ) -> IncomingDocument:
@@ -283,7 +289,7 @@ def _answer(
     the event and the status notice follow in the same transaction."""
     require(user, Action.REVOKE)
     require_same_agency(user, document.agency_id)
-    reason = reason.strip() if agree else required_reason(reason, f"refusing {what} needs a reason")
+    reason = reason.strip() if agree else required_reason(reason, refusal_needs)
     with transaction.atomic():
         doc = IncomingDocument.objects.select_for_update().get(pk=document.pk)
         settle(doc)

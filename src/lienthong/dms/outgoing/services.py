@@ -26,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lienthong.archive.pdfa import PdfaError, PdfaResult, pdfa_for_signing
 from lienthong.client import HubClientError
@@ -87,7 +88,9 @@ def _clean_recipients(recipients: Sequence[dict[str, str]]) -> list[dict[str, st
         try:
             code = str(parse_agency_code(str(r.get("code", "")).strip()))
         except AgencyCodeError:
-            raise InvalidInput(f"{r.get('code')!r} is not an agency code") from None
+            raise InvalidInput(
+                _("%(code)r is not an agency code") % {"code": r.get("code")}
+            ) from None
         cleaned[code] = {"code": code, "name": str(r.get("name") or "").strip()}
     return list(cleaned.values())
 
@@ -101,7 +104,9 @@ def _locked(doc: OutgoingDocument, user: User, states: set[str], action: str) ->
     require_same_agency(user, doc.agency_id)
     current = OutgoingDocument.objects.select_for_update().get(pk=doc.pk)
     if current.state not in states:
-        raise WrongState(f"cannot {action} a document that is {current.get_state_display()}")
+        raise WrongState(
+            _("the document is %(state)s") % {"state": current.get_state_display().lower()}
+        )
     return current
 
 
@@ -132,18 +137,22 @@ def _update_under_way(doc: OutgoingDocument) -> bool:
 def follow_up_refusal(doc: OutgoingDocument, action: str) -> str:
     """Why the sent ``doc`` cannot be taken back (``revoke``), replaced (``replace``) or updated
     (``update``) now, or "" when it can: one rule for the services and for the buttons shown."""
-    done = {"revoke": "taken back", "replace": "replaced", "update": "updated"}[action]
     if doc.state != S.SENT:
-        return f"only a sent document can be {done}"
+        return _("only a sent document can be taken back, updated or replaced")
     if doc.updates_id is not None:
-        return f"this is an update: the document it updates is the one to be {done}"
+        return _(
+            "this is an update: the document it updates is the one to take back, update or replace"
+        )
     if not still_held(doc):
-        return f"every recipient refused this document: it cannot be {done}; draft a new one"
+        return _(
+            "every recipient refused this document: there is nothing to take back, update or "
+            "replace; draft a new one"
+        )
     if action != "revoke" and doc.replaces_id is not None:
         # The hub links updates and replacements to documents sent as new (type 0) only.
-        return f"a replacement cannot be {done} through the hub: draft a new document"
+        return _("a replacement cannot be updated or replaced through the hub: draft a new one")
     if action == "update" and _update_under_way(doc):
-        return (
+        return _(
             "this document has already been updated and the hub takes one update per "
             "document: replace it instead"
         )
@@ -152,7 +161,7 @@ def follow_up_refusal(doc: OutgoingDocument, action: str) -> str:
 
 def _may_follow_up(user: User, original: OutgoingDocument, action: str) -> None:
     if original.agency_id != user.agency_id:
-        raise NotAllowed("this document belongs to another agency")
+        raise NotAllowed(_("this document belongs to another agency"))
     why = follow_up_refusal(original, action)
     if why:
         raise WrongState(why)
@@ -184,30 +193,32 @@ def create_draft(
     is not installed it is refused (:class:`~lienthong.dms.conversion.ConverterMissing`)."""
     require(user, Action.DRAFT)
     if not subject.strip():
-        raise InvalidInput("the summary (trích yếu) is required")
+        raise InvalidInput(_("the summary (trích yếu) is required"))
     if not conversion.converts(pdf_name) and not pdf_data.startswith(b"%PDF"):
-        raise InvalidInput(f"{pdf_name} is not a PDF")
+        raise InvalidInput(_("%(name)s is not a PDF") % {"name": pdf_name})
     if priority not in range(5):
-        raise InvalidInput("the urgency is 0 (normal) to 4")
+        raise InvalidInput(_("the urgency is 0 (normal) to 4"))
     if answers is not None and answers.agency_id != user.agency_id:
-        raise NotAllowed("this document belongs to another agency")
+        raise NotAllowed(_("this document belongs to another agency"))
     if replaces is not None and updates is not None:
-        raise InvalidInput("a draft replaces or updates a document, not both")
+        raise InvalidInput(_("a draft replaces or updates a document, not both"))
     if replaces is not None:
         _may_follow_up(user, replaces, "replace")
         if not replace_reason.strip():
-            raise InvalidInput("a replacement needs its reason")
+            raise InvalidInput(_("a replacement needs its reason"))
     if updates is not None:
         _may_follow_up(user, updates, "update")
         if not update_reason.strip():
-            raise InvalidInput("an update needs its reason")
+            raise InvalidInput(_("an update needs its reason"))
         if (type_name.strip() or "Công văn", unit_notation.strip()) != (
             updates.type_name,
             updates.unit_notation,
         ):
             raise InvalidInput(
-                "an update keeps the number and notation, so the type of document and the "
-                "drafting unit: change those with a replacement"
+                _(
+                    "an update keeps the number and notation, so the type of document and the "
+                    "drafting unit: change those with a replacement"
+                )
             )
     cleaned = _clean_recipients(recipients)
     source_name, source_data = "", b""
@@ -252,7 +263,7 @@ def submit_for_approval(doc: OutgoingDocument, user: User) -> OutgoingDocument:
     with transaction.atomic():
         current = _locked(doc, user, {S.DRAFT}, "submit")
         if not current.recipients:
-            raise InvalidInput("choose at least one recipient before submitting")
+            raise InvalidInput(_("choose at least one recipient before submitting"))
         current.state = S.SUBMITTED
         current.save(update_fields=["state"])
         _event(current, user, "submit")
@@ -309,9 +320,12 @@ def _pdfa(data: bytes, name: str) -> PdfaResult:
         reasons = sorted({pdfa_problem_label(p.code) for p in exc.problems if p.blocking})
         why = "; ".join(reasons) or pdfa_problem_label("")
         raise NotArchivable(
-            f"tệp {name or 'dự thảo'} không chuyển được sang định dạng PDF/A để lưu trữ ({why}). "
-            "Vui lòng tạo lại tệp PDF (nhúng đầy đủ phông chữ, không khóa, không mã lệnh, "
-            "chưa ký) rồi trình lại."
+            _(
+                "the file %(name)s cannot be made PDF/A for archiving (%(why)s). Please make the "
+                "PDF again (every font embedded, not locked, no scripts, not signed) and submit "
+                "it again."
+            )
+            % {"name": name or _("of the draft"), "why": why}
         ) from None
 
 
@@ -349,7 +363,7 @@ def issue(doc: OutgoingDocument, user: User, register: Register | None = None) -
             raise WrongState(why)
         register = register or default_register(agency, Register.Kind.OUTGOING)
         if register.agency_id != agency.id or register.kind != Register.Kind.OUTGOING:
-            raise InvalidInput("this is not one of the agency's outgoing registers")
+            raise InvalidInput(_("this is not one of the agency's outgoing registers"))
         now = timezone.now()
         local = timezone.localtime(now)
         if original is None:
@@ -460,7 +474,9 @@ def _edxml(doc: OutgoingDocument, final_pdf: bytes, moment: dt.datetime) -> byte
         check(message)
         signed = sign_edxml(build(message), edxml_key(agency))
     except EdxmlError as exc:
-        raise InvalidInput(f"the edXML message cannot be made: {exc.message}") from None
+        raise InvalidInput(
+            _("the edXML message cannot be made: %(why)s") % {"why": exc.message}
+        ) from None
     doc.document_id = message.document_id
     return signed
 
@@ -540,7 +556,7 @@ def send_unsent() -> int:
 def revoke(doc: OutgoingDocument, user: User, reason: str) -> OutgoingDocument:
     """Take a sent document back: status 13 to every recipient; the document is frozen here."""
     require(user, Action.REVOKE)
-    reason = required_reason(reason, "taking a document back needs a reason")
+    reason = required_reason(reason, _("taking a document back needs a reason"))
     require_same_agency(user, doc.agency_id)
     why = follow_up_refusal(doc, "revoke")
     if why:
@@ -563,7 +579,9 @@ def revoke(doc: OutgoingDocument, user: User, reason: str) -> OutgoingDocument:
         with hub_client(agency) as hub:
             accepted = hub.submit(data)
     except HubClientError as exc:
-        raise WrongState(f"the hub did not take the request back: {exc}") from None
+        raise WrongState(
+            _("the hub did not take the request back: %(why)s") % {"why": exc}
+        ) from None
     with transaction.atomic():
         current = _locked(doc, user, {S.SENT}, "revoke")
         current.state = S.REVOKED

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from lienthong.dms.agencies.models import Agency
 from lienthong.dms.errors import NotFound
@@ -39,7 +40,12 @@ def default_register(agency: Agency, kind: str) -> Register:
         Register.objects.filter(agency=agency, kind=kind).order_by("-is_default", "id").first()
     )
     if register is None:
-        raise NotFound(f"{agency.code} has no {kind} register")
+        missing = (
+            _("%(agency)s has no incoming register")
+            if kind == Register.Kind.INCOMING
+            else _("%(agency)s has no outgoing register")
+        )
+        raise NotFound(missing % {"agency": agency.code})
     return register
 
 
