@@ -323,6 +323,10 @@ def test_after_approval_the_documents_go_and_metadata_and_record_remain(offices:
         dossiers.dispose(dossier, office.archivist)
     dossier.refresh_from_db()
     assert dossier.state == Dossier.State.DISPOSED
+    with pytest.raises(WrongState):  # closing again would bring back its hand-over and package
+        dossiers.close_dossier(dossier, office.archivist)
+    with pytest.raises(WrongState):
+        dossiers.add_document(dossier, office.archivist, arrive(offices, number="99"))
     assert (dossier.file_code, dossier.title, dossier.maintenance) == (
         f"{office.agency.code}.2026.01.CDS",
         "Chuyển đổi số năm 2026",

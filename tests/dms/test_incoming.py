@@ -155,7 +155,7 @@ def test_an_overdue_document_is_flagged(offices: Any) -> None:
     assert doc.is_overdue
 
 
-def _take_back(offices: Any, doc: Any, message_id: str = "take-back") -> None:
+def take_back(offices: Any, doc: Any, message_id: str = "take-back") -> None:
     from lienthong.dms.agencies.services import edxml_key
 
     status = StatusMessage(
@@ -172,7 +172,7 @@ def _take_back(offices: Any, doc: Any, message_id: str = "take-back") -> None:
 def test_a_take_back_freezes_the_document_and_keeps_it(offices: Any) -> None:
     office = offices.recipient
     doc = services.register_incoming(arrive(offices), office.clerk)
-    _take_back(offices, doc)
+    take_back(offices, doc)
     doc.refresh_from_db()
     assert doc.frozen and doc.revoke_state == RevokeState.REQUESTED
     assert doc.revoke_reason == "Văn bản ban hành nhầm"
@@ -186,7 +186,7 @@ def test_a_take_back_freezes_the_document_and_keeps_it(offices: Any) -> None:
 def test_refusing_a_take_back_needs_a_reason_and_thaws_the_document(offices: Any) -> None:
     office = offices.recipient
     doc = arrive(offices)
-    _take_back(offices, doc)
+    take_back(offices, doc)
     doc.refresh_from_db()
     with pytest.raises(InvalidInput):
         services.answer_revoke(doc, office.clerk, agree=False)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from lienthong.dms import storage
 from lienthong.dms.errors import InvalidInput, NotAllowed, WrongState
 from lienthong.dms.incoming import services as incoming
-from lienthong.dms.incoming.models import IncomingDocument, StatusNotice
+from lienthong.dms.incoming.models import IncomingDocument, RevokeState, StatusNotice
 from lienthong.dms.incoming.receive import receive_from_hub, store_edoc, store_status
 from lienthong.dms.incoming.statuses import notice_edxml
 from lienthong.dms.outgoing import services
@@ -30,6 +30,7 @@ from lienthong.edxml.model import BusinessDocumentInfo, Receiver
 from .documents import make_pdf
 from .pki import RECIPIENT, RECIPIENT_NAME
 from .support import PASSWORD
+from .test_incoming import take_back
 from .test_outgoing import approved
 
 OTHER = "000.00.00.G22"  # an agency code that is not one of the two offices
@@ -296,6 +297,42 @@ def test_the_recipient_refuses_an_update_with_a_reason_and_the_sender_sees_it_on
     assert [s.code for s in original.statuses.all()] == ["01"]  # the update's arrival
     (recipient,) = services.tracking(update)["recipients"]
     assert [s["status_code"] for s in recipient["statuses"]] == ["16"]
+
+
+def taken_back_with_its_update(offices: Any) -> tuple[IncomingDocument, IncomingDocument]:
+    """At the recipient: a document and its update, then the sender takes the document back."""
+    original = sent(offices.sender)
+    first = delivered(offices, original, "msg-original")
+    update = delivered(offices, issued_update(offices.sender, original), "msg-update")
+    take_back(offices, first)
+    first.refresh_from_db()
+    update.refresh_from_db()
+    return first, update
+
+
+def test_taking_a_document_back_freezes_its_update_with_it(offices: Any) -> None:
+    first, update = taken_back_with_its_update(offices)
+    assert update.frozen and update.revoke_state == RevokeState.NONE
+    with pytest.raises(WrongState):
+        incoming.register_incoming(update, offices.recipient.clerk)
+    page = client_for(offices.recipient.clerk).get(f"/incoming/{update.pk}/").text
+    assert "Bên gửi thu hồi văn bản được cập nhật" in page
+    incoming.answer_revoke(first, offices.recipient.clerk, agree=True)
+    update.refresh_from_db()
+    assert update.frozen
+    assert [n.code for n in update.notices.all()] == ["01"]  # answered once, on the original
+
+
+def test_refusing_the_take_back_thaws_the_update_too(offices: Any) -> None:
+    first, update = taken_back_with_its_update(offices)
+    incoming.answer_revoke(first, offices.recipient.clerk, agree=False, reason="Đã thực hiện")
+    update.refresh_from_db()
+    assert not update.frozen
+    assert [e.action for e in update.events.all()][-2:] == [
+        "original-revoke-requested",
+        "original-revoke-refused",
+    ]
+    incoming.register_incoming(update, offices.recipient.clerk)
 
 
 def test_a_recipient_that_registered_the_document_and_refuses_its_update_still_holds_it(

@@ -84,6 +84,8 @@ EVENT_LABELS: dict[str, Promise] = {
     "updated": pgettext_lazy("event", "Đã gửi bản cập nhật"),
     "update-agreed": pgettext_lazy("event", "Đồng ý cập nhật (15)"),
     "update-refused": pgettext_lazy("event", "Từ chối cập nhật (16)"),
+    "original-revoke-requested": pgettext_lazy("event", "Văn bản được cập nhật bị đề nghị thu hồi"),
+    "original-revoke-refused": pgettext_lazy("event", "Đã từ chối thu hồi văn bản được cập nhật"),
 }
 
 

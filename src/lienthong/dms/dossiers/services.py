@@ -49,6 +49,8 @@ def add_document(
     require_same_agency(user, document.agency_id)
     if dossier.state == Dossier.State.CLOSED:
         raise WrongState(_("the dossier is closed"))
+    if dossier.state == Dossier.State.DISPOSED:
+        raise WrongState(_("the dossier's documents were disposed of"))
     if isinstance(document, IncomingDocument):
         dossier.incoming.add(document)
     else:
@@ -60,6 +62,8 @@ def close_dossier(dossier: Dossier, user: User) -> Dossier:
     require_same_agency(user, dossier.agency_id)
     if dossier.state == Dossier.State.CLOSED:
         raise WrongState(_("the dossier is closed already"))
+    if dossier.state == Dossier.State.DISPOSED:
+        raise WrongState(_("the dossier's documents were disposed of"))
     dossier.state = Dossier.State.CLOSED
     dossier.closed_at = timezone.now()
     dossier.handover_due = retention.handover_due(timezone.localdate(dossier.closed_at))

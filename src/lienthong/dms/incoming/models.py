@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -29,6 +30,15 @@ class RevokeState(models.TextChoices):
     REQUESTED = "requested", _("Bên gửi đề nghị thu hồi")
     AGREED = "agreed", _("Đã đồng ý thu hồi")
     REFUSED = "refused", _("Đã từ chối thu hồi")
+
+
+# Still to be handled: a deadline passed in one of these states makes a document overdue,
+# unless the sender took it back (frozen: nobody may act on it).
+OPEN_STATES = (IncomingState.REGISTERED, IncomingState.ASSIGNED, IncomingState.PROCESSING)
+
+
+def overdue(documents: QuerySet[IncomingDocument]) -> QuerySet[IncomingDocument]:
+    return documents.filter(deadline__lt=timezone.localdate(), state__in=OPEN_STATES, frozen=False)
 
 
 class IncomingDocument(models.Model):
@@ -125,10 +135,10 @@ class IncomingDocument(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        open_states = (IncomingState.ASSIGNED, IncomingState.PROCESSING, IncomingState.REGISTERED)
         return (
             self.deadline is not None
-            and self.state in open_states
+            and self.state in OPEN_STATES
+            and not self.frozen
             and self.deadline < timezone.localdate()
         )
 

@@ -21,6 +21,7 @@ from lienthong.client import HubClient, HubClientError, InboxItem
 from lienthong.dms import storage, textsearch
 from lienthong.dms.agencies.models import Agency
 from lienthong.dms.agencies.services import hub_client
+from lienthong.dms.fields import create
 from lienthong.dms.trust import policy
 from lienthong.edxml import BusinessType, EdocMessage, StatusCode, StatusMessage, parse
 from lienthong.edxml.errors import EdxmlError, MalformedError
@@ -167,7 +168,8 @@ def store_edoc(agency: Agency, message_id: str, data: bytes) -> str:
     info = message.other_info
     with transaction.atomic():
         _remember(agency, message_id, "edoc", "document")
-        doc = IncomingDocument.objects.create(
+        doc = create(
+            IncomingDocument,
             agency=agency,
             hub_message_id=message_id,
             payload_sha256=payload,
@@ -198,7 +200,8 @@ def store_edoc(agency: Agency, message_id: str, data: bytes) -> str:
             ),
         )
         for attachment, content, pdf in files:
-            IncomingFile.objects.create(
+            create(
+                IncomingFile,
                 document=doc,
                 name=attachment.attachment_name or "tep-dinh-kem",
                 content_type=attachment.content_type,

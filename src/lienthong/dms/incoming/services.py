@@ -227,7 +227,19 @@ def freeze_for_revoke(document: IncomingDocument, reason: str) -> IncomingDocume
         doc.revoke_reason = reason
         doc.save()
         Event.objects.create(document=doc, action="revoke-requested", text=reason)
+        _freeze_updates(doc, frozen=True)
     return doc
+
+
+def _freeze_updates(original: IncomingDocument, *, frozen: bool) -> None:
+    """An update shares its original's DocumentId: taking the original back takes the update
+    with it (frozen with it, thawed with it); the answer (15/16) is given once, on the original."""
+    updates = original.followers.select_for_update().filter(business_type=BusinessType.UPDATE)
+    for update in updates.exclude(frozen=frozen):
+        update.frozen = frozen
+        update.save(update_fields=["frozen"])
+        action = "original-revoke-requested" if frozen else "original-revoke-refused"
+        Event.objects.create(document=update, action=action, text=original.code_text)
 
 
 REVOKE_ANSWERS = ("revoke-agreed", "revoke-refused")
@@ -246,6 +258,7 @@ def answer_revoke(
         doc.revoke_state = RevokeState.AGREED if agree else RevokeState.REFUSED
         doc.frozen = agree
         doc.save()
+        _freeze_updates(doc, frozen=agree)
 
     why = _("refusing a take-back needs a reason")
     return _answer(document, user, agree, reason, why, REVOKE_ANSWERS, settle)

@@ -515,6 +515,15 @@ def _final_name(doc: OutgoingDocument) -> str:
     return f"{stem}.pdf"
 
 
+def send_again(doc: OutgoingDocument, user: User) -> OutgoingDocument:
+    """A clerk sends again an issued document whose first submission to the hub failed."""
+    require(user, Action.ISSUE)
+    require_same_agency(user, doc.agency_id)
+    if doc.state != S.ISSUED:
+        raise WrongState(_("only an issued document not yet sent can be sent again"))
+    return send(doc)
+
+
 def send(doc: OutgoingDocument) -> OutgoingDocument:
     """Submit an issued document to the hub (again, if an earlier try failed). Never raises for
     the hub's sake: the failure is kept on the document and shown."""

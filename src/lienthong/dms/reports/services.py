@@ -11,6 +11,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from lienthong.dms.incoming.models import IncomingDocument, IncomingState
+from lienthong.dms.incoming.models import overdue as overdue_of
 from lienthong.dms.outgoing.models import OutgoingDocument, OutgoingState
 
 
@@ -81,11 +82,7 @@ def agency_report(agency_id: int, start: dt.date, end: dt.date) -> Report:
     on_time = completed.filter(Q(deadline__isnull=True) | Q(completed_at__date__lte=F("deadline")))
     handled = [IncomingState.ASSIGNED, IncomingState.PROCESSING, IncomingState.COMPLETED]
     overdue = (
-        IncomingDocument.objects.filter(
-            agency_id=agency_id,
-            deadline__lt=timezone.localdate(),
-            state__in=[IncomingState.REGISTERED, IncomingState.ASSIGNED, IncomingState.PROCESSING],
-        )
+        overdue_of(IncomingDocument.objects.filter(agency_id=agency_id))
         .order_by("deadline")
         .prefetch_related("assignments__user")
     )

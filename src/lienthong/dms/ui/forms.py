@@ -2,19 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from lienthong.dms import conversion
 from lienthong.dms.agencies.models import User
+from lienthong.dms.dossiers.models import Dossier
 from lienthong.dms.labels import PRIORITY_LABELS
 from lienthong.dms.outgoing.models import OutgoingDocument
 from lienthong.dms.registers.services import TYPE_ABBREVIATIONS
 
+if TYPE_CHECKING:  # a development dependency: for the type checker only
+    from django_stubs_ext import StrOrPromise
+
 # A draft's urgency; "Hỏa tốc hẹn giờ" (4) is not offered: no send time is taken.
 PRIORITIES = [(code, label) for code, label in PRIORITY_LABELS.items() if code < 4]
+
+
+def within_upload_limit(upload: UploadedFile) -> None:
+    limit = settings.LIENTHONG_DMS.max_upload_bytes
+    if upload.size is not None and upload.size > limit:
+        raise forms.ValidationError(
+            _("Tệp quá lớn: không được quá %(limit)s."), params={"limit": filesizeformat(limit)}
+        )
+
+
+def _upload(label: StrOrPromise, *, required: bool = True) -> forms.FileField:
+    return forms.FileField(label=label, required=required, validators=[within_upload_limit])
 
 
 class RefuseForm(forms.Form):
@@ -59,7 +78,7 @@ class ProgressForm(forms.Form):
     text = forms.CharField(
         label=_("Nội dung xử lý"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    attachment = forms.FileField(label=_("Tệp đính kèm"), required=False)
+    attachment = _upload(_("Tệp đính kèm"), required=False)
 
 
 class CompleteForm(forms.Form):
@@ -99,16 +118,33 @@ class UpdateAnswerForm(RevokeAnswerForm):
     reason = forms.CharField(label=_("Lý do (bắt buộc khi từ chối)"), required=False)
 
 
+def _longest(field: str, model: Any = OutgoingDocument) -> int:
+    """What the database column holds: the form says so instead of the database failing."""
+    length = model._meta.get_field(field).max_length
+    assert isinstance(length, int)
+    return length
+
+
 class DraftForm(forms.Form):
     type_name = forms.ChoiceField(
         label=_("Loại văn bản"), choices=[(t, t) for t in TYPE_ABBREVIATIONS], initial="Công văn"
     )
     subject = forms.CharField(label=_("Trích yếu"), widget=forms.Textarea(attrs={"rows": 2}))
-    pdf = forms.FileField(label=_("Tệp văn bản (PDF)"))
-    unit_notation = forms.CharField(label=_("Ký hiệu đơn vị soạn thảo"), required=False)
-    signer_competence = forms.CharField(label=_("Thẩm quyền ký (KT., TL. …)"), required=False)
-    signer_position = forms.CharField(label=_("Chức vụ người ký"), required=False)
-    signer_name = forms.CharField(label=_("Họ tên người ký"), required=False)
+    pdf = _upload(_("Tệp văn bản (PDF)"))
+    unit_notation = forms.CharField(
+        label=_("Ký hiệu đơn vị soạn thảo"), required=False, max_length=_longest("unit_notation")
+    )
+    signer_competence = forms.CharField(
+        label=_("Thẩm quyền ký (KT., TL. …)"),
+        required=False,
+        max_length=_longest("signer_competence"),
+    )
+    signer_position = forms.CharField(
+        label=_("Chức vụ người ký"), required=False, max_length=_longest("signer_position")
+    )
+    signer_name = forms.CharField(
+        label=_("Họ tên người ký"), required=False, max_length=_longest("signer_name")
+    )
     priority = forms.TypedChoiceField(label=_("Độ khẩn"), choices=PRIORITIES, coerce=int, initial=0)
     due_date = forms.DateField(
         label=_("Hạn trả lời"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -158,8 +194,10 @@ class ReasonForm(forms.Form):
 
 
 class DossierForm(forms.Form):
-    title = forms.CharField(label=_("Tiêu đề hồ sơ"))
-    file_notation = forms.CharField(label=_("Ký hiệu hồ sơ"), max_length=20)
+    title = forms.CharField(label=_("Tiêu đề hồ sơ"), max_length=_longest("title", Dossier))
+    file_notation = forms.CharField(
+        label=_("Ký hiệu hồ sơ"), max_length=_longest("file_notation", Dossier)
+    )
     year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100)
 
 

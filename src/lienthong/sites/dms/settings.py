@@ -36,6 +36,11 @@ LOGIN_REDIRECT_URL = "ui:home"
 LOGOUT_REDIRECT_URL = "ui:login"
 
 MIDDLEWARE = common.middleware(locale="lienthong.dms.ui.middleware.VietnameseFirstLocaleMiddleware")
+# Before the CSRF check, which is the first to read a POST body.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware"),
+    "lienthong.dms.ui.middleware.UploadLimitMiddleware",
+)
 TEMPLATES = common.templates(i18n=True)
 
 if CONFIG.database_url:

@@ -22,7 +22,7 @@ from lienthong.dms.registers.models import Register
 from lienthong.dms.search import search_incoming, search_outgoing
 from lienthong.dms.ui import forms
 
-from .common import act, agency_required, form_errors, user_of
+from .common import act, agency_required, form_errors, local_url, number, user_of
 
 
 @agency_required
@@ -171,10 +171,10 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def dossier_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     dossier = get_object_or_404(Dossier, agency_id=agency_id_of(user), pk=pk)
-    kind, _colon, number = request.POST.get("document", "").partition(":")
+    kind, _colon, which = request.POST.get("document", "").partition(":")
     model = IncomingDocument if kind == "in" else OutgoingDocument
-    document = model.objects.filter(agency_id=agency_id_of(user), pk=number or 0).first()
-    back = request.POST.get("back") or reverse("ui:dossier-detail", args=[pk])
+    document = model.objects.filter(agency_id=agency_id_of(user), pk=number(which)).first()
+    back = local_url(request, request.POST.get("back")) or reverse("ui:dossier-detail", args=[pk])
     if document is None:
         messages.error(request, _("Không tìm thấy văn bản."))
         return redirect(back)
@@ -199,6 +199,10 @@ def dossier_close(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# The years a report may cover: a date outside them is a mistake, not a period.
+REPORT_YEARS = (1900, 2200)
+
+
 @agency_required
 def reports(request: HttpRequest) -> HttpResponse:
     """Documents in and out per month, the share processed online, the on-time rate and the
@@ -210,6 +214,8 @@ def reports(request: HttpRequest) -> HttpResponse:
         start = dt.date.fromisoformat(request.GET.get("from") or f"{today.year}-01-01")
         end = dt.date.fromisoformat(request.GET.get("to") or today.isoformat())
     except ValueError:
+        start, end = dt.date(today.year, 1, 1), today
+    if not all(REPORT_YEARS[0] <= day.year <= REPORT_YEARS[1] for day in (start, end)):
         start, end = dt.date(today.year, 1, 1), today
     start, end = min(start, end), max(start, end)
     agency_id = agency_id_of(user_of(request))

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -33,6 +34,20 @@ _LEADS = {
     "not-found": _("Không tìm thấy"),
     "not-archivable": _("Chưa đạt yêu cầu lưu trữ"),
 }
+
+
+def number(value: object) -> int:
+    """A record number from a query string or a form: anything else is 0, which no record has
+    (so a damaged link finds nothing instead of failing)."""
+    text = str(value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else 0
+
+
+def local_url(request: HttpRequest, url: str | None) -> str | None:
+    """Where a form asks to go back to, if it is a page of this site (never another site)."""
+    if url and url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
+        return url
+    return None
 
 
 def user_of(request: HttpRequest) -> User:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 
@@ -19,6 +21,12 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return _page(
         request, 403, _("Không có quyền"), _("Bạn không có quyền xem hoặc thực hiện việc này.")
     )
+
+
+def too_large(request: HttpRequest) -> HttpResponse:
+    limit = filesizeformat(settings.LIENTHONG_DMS.max_upload_bytes)
+    text = _("Mỗi tệp tải lên không được quá %(limit)s. Vui lòng quay lại và chọn tệp nhỏ hơn.")
+    return _page(request, 413, _("Tệp quá lớn"), text % {"limit": limit})
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

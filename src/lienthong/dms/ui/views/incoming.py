@@ -10,7 +10,6 @@ from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lienthong.dms import storage
@@ -23,6 +22,7 @@ from lienthong.dms.incoming.models import (
     IncomingFile,
     IncomingState,
 )
+from lienthong.dms.incoming.models import overdue as overdue_of
 from lienthong.dms.incoming.verdict import edxml_sentence, pdf_sentences
 from lienthong.dms.labels import PRIORITY_LABELS, status_label
 from lienthong.dms.search import search_incoming
@@ -46,22 +46,12 @@ def incoming_list(request: HttpRequest) -> HttpResponse:
     if shown == "mine":
         documents = documents.filter(assignments__user=user)
     elif shown == "overdue":
-        documents = documents.filter(
-            deadline__lt=timezone.localdate(),
-            state__in=[IncomingState.REGISTERED, IncomingState.ASSIGNED, IncomingState.PROCESSING],
-        )
+        documents = overdue_of(documents)
     elif shown in IncomingState.values:
         documents = documents.filter(state=shown)
     overdue = 0
     if may(user, Action.SEE_OVERDUE):
-        overdue = (
-            _documents(request)
-            .filter(
-                deadline__lt=timezone.localdate(),
-                state__in=[IncomingState.ASSIGNED, IncomingState.PROCESSING],
-            )
-            .count()
-        )
+        overdue = overdue_of(_documents(request)).count()
     # No DISTINCT: no filter above joins more than one row per document (one assignment per
     # user and document). Offset paging; one row more tells whether there is a next page.
     wanted = request.GET.get("page", "")

@@ -25,7 +25,7 @@ from lienthong.dms.outgoing.models import OutgoingDocument, OutgoingState
 from lienthong.dms.search import search_outgoing
 from lienthong.dms.ui import forms
 
-from .common import agency_required, document_action, user_of
+from .common import agency_required, document_action, number, user_of
 
 
 def _documents(request: HttpRequest) -> QuerySet[OutgoingDocument]:
@@ -99,8 +99,7 @@ def outgoing_new(request: HttpRequest) -> HttpResponse:
 def _updated(request: HttpRequest, form: forms.DraftForm) -> OutgoingDocument | None:
     """The sent document an update draft updates; the form of any other draft has no field for
     the reason of an update."""
-    pk = str(form["updates"].value() or "")
-    original = _documents(request).filter(pk=int(pk)).first() if pk.isdigit() else None
+    original = _documents(request).filter(pk=number(form["updates"].value())).first()
     if original is None:
         del form.fields["update_reason"]
     return original
@@ -111,7 +110,7 @@ def _prefill(request: HttpRequest) -> dict[str, object]:
     the sent document."""
     agency_id = agency_id_of(user_of(request))
     answers = IncomingDocument.objects.filter(
-        agency_id=agency_id, pk=request.GET.get("answers") or 0
+        agency_id=agency_id, pk=number(request.GET.get("answers"))
     ).first()
     if answers is not None:
         return {
@@ -120,7 +119,7 @@ def _prefill(request: HttpRequest) -> dict[str, object]:
             "recipients": f"{answers.sender_code} {answers.sender_name}",
         }
     for key in ("replaces", "updates"):
-        old = _documents(request).filter(pk=request.GET.get(key) or 0).first()
+        old = _documents(request).filter(pk=number(request.GET.get(key))).first()
         if old is not None:
             return {key: old.pk, **_copy_of(old)}
     return {}
@@ -237,7 +236,9 @@ outgoing_issue = on_document(
     _("Đã cấp số, ký số của cơ quan và gửi văn bản."),
     lambda user, doc, _: services.issue(doc, user),
 )
-outgoing_send = on_document(_("Đã gửi lại."), lambda _, doc, __: services.send(doc))
+outgoing_send = on_document(
+    _("Đã gửi lại."), lambda user, doc, _data: services.send_again(doc, user)
+)
 outgoing_revoke = on_document(
     _("Đã gửi đề nghị thu hồi (13)."),
     lambda user, doc, data: services.revoke(doc, user, data["reason"]),
