@@ -3,10 +3,11 @@
 A throwaway dms database (SQLite in a temporary folder; a fresh PostgreSQL database on the local
 server, dropped afterwards) is migrated and seeded with bulk inserts: ONE agency with 100,000
 incoming documents with Vietnamese metadata (subjects, senders, numbers, dates, states, a fifth
-with text), and two other agencies with documents of their own, carrying a marker that must never
-show up in the first agency's pages. Then the real views answer a clerk of that agency, through
-Django's test client in the same process: the time measured is the server's (middleware, view,
-queries, template), from request to response, without a network.
+with text) and the text of their files (2,000-3,000 characters each), and two other agencies
+with documents of their own, carrying a marker that must never show up in the first agency's
+pages. Then the real views answer a clerk of that agency, through Django's test client in the
+same process: the time measured is the server's (middleware, view, queries, template), from
+request to response, without a network.
 
 Each database runs in its own process (``python -m benchmarks.dms_bench --worker``): the dms
 settings read the environment when they are imported.
@@ -37,6 +38,7 @@ MARKER = "NGOAIPHAMVI"  # in every other agency's document; never in the measure
 RARE = "sầu riêng"  # in RARE_COUNT documents of the measured agency only
 RARE_COUNT = 7
 NUMBER = "1234/QĐ-UBND"
+RARE_TEXT = "xoài cát Hòa Lộc"  # in the files' text of RARE_COUNT documents only
 
 # (case, path): what a clerk opens; every case is asked REQUESTS times.
 CASES: tuple[tuple[str, str], ...] = (
@@ -48,6 +50,11 @@ CASES: tuple[tuple[str, str], ...] = (
     (f"search “{NUMBER}”", "/search/?q=" + NUMBER.replace("/", "%2F")),
     (f"search “{RARE}” ({RARE_COUNT} documents)", "/search/?q=" + RARE.replace(" ", "+")),
     ("incoming list search “dak lak”", "/incoming/?q=dak+lak"),
+    ("search in the files' text too “dak lak”", "/search/?q=dak+lak&text=1"),
+    (
+        f"search in the files' text too “{RARE_TEXT}” ({RARE_COUNT} documents)",
+        "/search/?q=" + RARE_TEXT.replace(" ", "+") + "&text=1",
+    ),
 )
 
 TYPES = (
@@ -99,6 +106,26 @@ CONTENT = (
     "số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020 của Chính phủ về công tác văn thư; xét đề nghị "
     "của Giám đốc Sở Nội vụ, các cơ quan, đơn vị có liên quan tổ chức triển khai thực hiện, "
     "báo cáo kết quả về Ủy ban nhân dân tỉnh trước ngày {day} tháng {month} năm {year}."
+)
+# The files' text: a page or two of a công văn (about 2,000-3,000 characters), made of these.
+PARAGRAPHS = (
+    CONTENT.format(day=15, month=6, year=2025),
+    "Thực hiện chỉ đạo của Thủ tướng Chính phủ, Ủy ban nhân dân tỉnh yêu cầu Thủ trưởng các sở, "
+    "ban, ngành, Chủ tịch Ủy ban nhân dân các huyện, thị xã, thành phố tập trung chỉ đạo quyết "
+    "liệt, đồng bộ các giải pháp, bảo đảm hoàn thành các mục tiêu, nhiệm vụ đã đề ra.",
+    "Giao Sở Tài chính chủ trì, phối hợp với Sở Kế hoạch và Đầu tư tham mưu bố trí kinh phí "
+    "thực hiện từ nguồn ngân sách tỉnh theo phân cấp hiện hành; hướng dẫn thanh toán, quyết "
+    "toán theo đúng quy định của pháp luật.",
+    "Trong quá trình triển khai, nếu có khó khăn, vướng mắc, các cơ quan, đơn vị kịp thời báo "
+    "cáo về Ủy ban nhân dân tỉnh (qua Sở Nội vụ) để xem xét, giải quyết theo thẩm quyền.",
+    "Đẩy mạnh ứng dụng công nghệ thông tin, chuyển đổi số trong hoạt động của cơ quan nhà "
+    "nước; 100% văn bản đi, đến được xử lý trên môi trường mạng và ký số theo quy định.",
+    "Công an tỉnh, Bộ Chỉ huy Quân sự tỉnh chủ động nắm tình hình, bảo đảm an ninh chính trị, "
+    "trật tự an toàn xã hội trên địa bàn, nhất là tại các vùng đồng bào dân tộc thiểu số.",
+    "Sở Nông nghiệp và Phát triển nông thôn hướng dẫn nông dân chăm sóc cây trồng mùa khô, "
+    "phòng chống sâu bệnh hại trên cây cà phê, hồ tiêu, sầu riêng và các loại cây ăn quả.",
+    "Nơi nhận: Như trên; Thường trực Tỉnh ủy; Thường trực HĐND tỉnh; Chủ tịch, các PCT UBND "
+    "tỉnh; Lãnh đạo Văn phòng; Cổng thông tin điện tử tỉnh; Lưu: VT, TH.",
 )
 SIGNERS = ("Nguyễn Văn An", "Trần Thị Bình", "Lê Đức Cường", "Phạm Thị Dung", "Hoàng Văn Đông")
 POSITIONS = ("Chủ tịch", "Phó Chủ tịch", "Giám đốc", "Phó Giám đốc", "Chánh Văn phòng")
@@ -177,19 +204,23 @@ def _seed() -> tuple[Any, float]:
 
     from lienthong.dms import textsearch
     from lienthong.dms.agencies.services import create_agency, create_user
-    from lienthong.dms.incoming.models import IncomingDocument
+    from lienthong.dms.incoming.models import IncomingDocument, IncomingText
     from lienthong.dms.registers.models import Register
 
     started = time.perf_counter()
     rng = random.Random(5)
     states = [s for s, weight in STATES for _ in range(weight)]
+    paragraphs = [textsearch.normalise(p) for p in PARAGRAPHS]
+    rare_text = textsearch.normalise(f"Giống {RARE_TEXT} được trồng thử nghiệm tại huyện.")
     now = dt.datetime.now(dt.UTC)
 
     def documents(agency: Any, count: int, marker: str) -> None:
         register = Register.objects.get(agency=agency, kind="incoming", is_default=True)
         numbers: dict[int, int] = {}
         rare = set(rng.sample(range(count), RARE_COUNT)) if not marker else set()
-        batch = []
+        rare_in_text = set(rng.sample(range(count), RARE_COUNT)) if not marker else set()
+        batch: list[Any] = []
+        texts: list[str] = []
         for n in range(count):
             # one document every ~30 minutes, going back about 5.7 years for 100,000
             arrived = now - dt.timedelta(minutes=30 * (count - n), seconds=rng.randrange(600))
@@ -208,6 +239,9 @@ def _seed() -> tuple[Any, float]:
             content = ""
             if rng.random() < 0.2:
                 content = CONTENT.format(day=rng.randrange(1, 29), month=arrived.month, year=year)
+            body = [rng.choice(paragraphs) for _ in range(rng.randrange(6, 11))]
+            if n in rare_in_text:
+                body.insert(rng.randrange(len(body)), rare_text)
             state = rng.choice(states)
             registered = state not in ("arrived", "refused")
             arrival_number = None
@@ -258,11 +292,19 @@ def _seed() -> tuple[Any, float]:
                     ),
                 )
             )
+            texts.append(" ".join(body))
             if len(batch) == BATCH:
-                IncomingDocument.objects.bulk_create(batch)
-                batch = []
+                save(batch, texts)
+                batch, texts = [], []
         if batch:
-            IncomingDocument.objects.bulk_create(batch)
+            save(batch, texts)
+
+    def save(batch: list[Any], texts: list[str]) -> None:
+        saved = IncomingDocument.objects.bulk_create(batch)  # primary keys set on both databases
+        IncomingText.objects.bulk_create(
+            IncomingText(document=doc, content=textsearch.with_files(doc.search_text, text))
+            for doc, text in zip(saved, texts, strict=True)
+        )
 
     def agency_named(code: str, name: str) -> Any:
         return create_agency(

@@ -26,6 +26,7 @@ from lienthong.dms.dossiers.models import Disposal, Dossier
 from lienthong.dms.errors import NotAllowed, WrongState
 from lienthong.dms.incoming import services as incoming
 from lienthong.dms.outgoing import services as outgoing
+from lienthong.dms.textsearch import files_part
 
 from .documents import make_pdf
 from .pki import SENDER, SENDER_NAME
@@ -315,6 +316,7 @@ def test_after_approval_the_documents_go_and_metadata_and_record_remain(offices:
     reply.source_sha256 = storage.put(b"the DOCX the draft was made from")  # a converted draft
     reply.save(update_fields=["source_sha256"])
     files = [reply.final_sha256, reply.draft_sha256, reply.source_sha256]
+    assert "ket qua chuyen doi so" in files_part(reply.text.content)
     dossiers.propose_disposal(dossier, office.archivist, "Hết thời hạn bảo quản 10 năm")
     client_for(office.leader).post(f"/dossiers/{dossier.pk}/disposal/approve/")
     with pytest.raises(WrongState):  # approved already
@@ -342,6 +344,9 @@ def test_after_approval_the_documents_go_and_metadata_and_record_remain(offices:
     ]
     assert all(d["destroyed"] for d in record.inventory)
     assert not any(storage.exists(f) for f in files)
+    reply.refresh_from_db()
+    assert "ket qua chuyen doi so" not in files_part(reply.text.content)  # gone with the files
+    assert reply.subject == "Báo cáo kết quả chuyển đổi số"  # the metadata stays
     page = client_for(office.clerk).get(f"/dossiers/{dossier.pk}/").content.decode()
     assert "Đã hủy" in page and "Hết thời hạn bảo quản 10 năm" in page
     with pytest.raises(WrongState):

@@ -28,3 +28,14 @@ def terms(query: str) -> list[str]:
 def joined(*parts: object) -> str:
     """The normalised search text of a record made of these parts."""
     return normalise(" ".join(str(p) for p in parts if p))
+
+
+# The text searched "in the documents' text too": the record's search text, a newline (which
+# normalised text never holds), then what its files say.
+def with_files(search_text: str, files_text: str = "") -> str:
+    return f"{search_text}\n{files_text}"
+
+
+def files_part(text: str) -> str:
+    """What the files say, out of a :func:`with_files` text."""
+    return text.partition("\n")[2]

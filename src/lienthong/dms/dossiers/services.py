@@ -15,8 +15,9 @@ from lienthong.dms import storage
 from lienthong.dms.agencies.models import User
 from lienthong.dms.agencies.roles import Action, agency_id_of, require, require_same_agency
 from lienthong.dms.errors import InvalidInput, WrongState, required_reason
-from lienthong.dms.incoming.models import IncomingDocument
-from lienthong.dms.outgoing.models import OutgoingDocument
+from lienthong.dms.incoming.models import IncomingDocument, IncomingText
+from lienthong.dms.outgoing.models import OutgoingDocument, OutgoingText
+from lienthong.dms.textsearch import with_files
 
 from . import retention
 from .models import Disposal, Dossier
@@ -191,6 +192,16 @@ def dispose(dossier: Dossier, user: User) -> Disposal:
         disposal.save()
         current.state = Dossier.State.DISPOSED
         current.save(update_fields=["state"])
+        # What the destroyed files said goes with them; the metadata stays searchable.
+        ids = {kind: [pk for of, pk in gone if of == kind] for kind in ("incoming", "outgoing")}
+        for doc in IncomingDocument.objects.filter(pk__in=ids["incoming"]):
+            IncomingText.objects.filter(document=doc).update(
+                content=with_files(doc.search_text, "")
+            )
+        for out in OutgoingDocument.objects.filter(pk__in=ids["outgoing"]):
+            OutgoingText.objects.filter(document=out).update(
+                content=with_files(out.search_text, "")
+            )
         transaction.on_commit(lambda: _destroy(doomed))
     return disposal
 

@@ -237,3 +237,15 @@ class ReceivedMessage(models.Model):
                 fields=("agency", "hub_message_id"), name="received_message_once"
             )
         ]
+
+
+class IncomingText(models.Model):
+    """What the search reads when the user asks for the documents' text too: the document's
+    ``search_text``, a newline, then the text of its PDF files (dms/textsearch.with_files,
+    dms/pdftext.py). A table of its own: ten times the size of the metadata, in the documents'
+    rows it would slow every other search down."""
+
+    document = models.OneToOneField(
+        IncomingDocument, on_delete=models.CASCADE, primary_key=True, related_name="text"
+    )
+    content = models.TextField()

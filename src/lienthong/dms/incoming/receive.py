@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 
 from lienthong.client import HubClient, HubClientError, InboxItem
-from lienthong.dms import storage, textsearch
+from lienthong.dms import pdftext, storage, textsearch
 from lienthong.dms.agencies.models import Agency
 from lienthong.dms.agencies.services import hub_client
 from lienthong.dms.fields import create
@@ -28,7 +28,7 @@ from lienthong.edxml.errors import EdxmlError, MalformedError
 from lienthong.edxml.model import parse_date
 
 from . import statuses
-from .models import Event, IncomingDocument, IncomingFile, ReceivedMessage
+from .models import Event, IncomingDocument, IncomingFile, IncomingText, ReceivedMessage
 from .services import freeze_for_revoke
 from .verdict import check_edxml, check_pdf
 
@@ -159,6 +159,9 @@ def store_edoc(agency: Agency, message_id: str, data: bytes) -> str:
         is_pdf = attachment.content_type == "application/pdf" or content.startswith(b"%PDF")
         files.append((attachment, content, check_pdf(content, trust) if is_pdf else None))
     payload = storage.put(data)
+    content_text = pdftext.searchable_text(
+        *(content for _a, content, pdf in files if pdf is not None)
+    )
     follows = None
     if kind in (BusinessType.UPDATE, BusinessType.REPLACE):
         follows = _original(agency, message.from_.organ_id, _target_id(message))
@@ -198,6 +201,9 @@ def store_edoc(agency: Agency, message_id: str, data: bytes) -> str:
                 message.document_type.type_name,
                 message.content,
             ),
+        )
+        IncomingText.objects.create(
+            document=doc, content=textsearch.with_files(doc.search_text, content_text)
         )
         for attachment, content, pdf in files:
             create(

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from lienthong.archive.pdfa import PdfaError, PdfaResult, pdfa_for_signing
 from lienthong.client import HubClientError
-from lienthong.dms import conversion, storage, textsearch
+from lienthong.dms import conversion, pdftext, storage, textsearch
 from lienthong.dms.agencies.models import User
 from lienthong.dms.agencies.roles import Action, agency_id_of, require, require_same_agency
 from lienthong.dms.agencies.services import (
@@ -76,7 +76,7 @@ from lienthong.signatures.appearance import Appearance
 from lienthong.signatures.errors import SignaturesError
 from lienthong.signatures.pades import sign_pdf
 
-from .models import OutgoingDocument, OutgoingEvent, OutgoingState
+from .models import OutgoingDocument, OutgoingEvent, OutgoingState, OutgoingText
 
 S = OutgoingState
 log = logging.getLogger("lienthong.dms.outgoing")
@@ -98,6 +98,15 @@ def _clean_recipients(recipients: Sequence[dict[str, str]]) -> list[dict[str, st
 def _search_text(doc: OutgoingDocument) -> str:
     names = " ".join(r.get("name", "") for r in doc.recipients)
     return textsearch.joined(doc.subject, doc.code_text, doc.type_name, doc.signer_name, names)
+
+
+def _search_text_changed(doc: OutgoingDocument) -> None:
+    """The text searched with the draft's text follows the new ``search_text``."""
+    text = OutgoingText.objects.filter(document=doc).first()
+    files = textsearch.files_part(text.content) if text is not None else ""
+    OutgoingText.objects.update_or_create(
+        document=doc, defaults={"content": textsearch.with_files(doc.search_text, files)}
+    )
 
 
 def _locked(doc: OutgoingDocument, user: User, states: set[str], action: str) -> OutgoingDocument:
@@ -227,6 +236,7 @@ def create_draft(
         # held from BEGIN.
         source_name, source_data = pdf_name, pdf_data
         pdf_name, pdf_data = conversion.pdf_name(pdf_name), conversion.to_pdf(pdf_data, pdf_name)
+    content_text = pdftext.searchable_text(pdf_data)
     with transaction.atomic():
         doc = OutgoingDocument(
             agency_id=agency_id_of(user),
@@ -252,6 +262,9 @@ def create_draft(
         )
         doc.search_text = _search_text(doc)
         doc.save()
+        OutgoingText.objects.create(
+            document=doc, content=textsearch.with_files(doc.search_text, content_text)
+        )
         _event(doc, user, "draft")
         if source_data:
             _event(doc, user, "convert", f"{source_name} → {pdf_name}")
@@ -389,6 +402,7 @@ def issue(doc: OutgoingDocument, user: User, register: Register | None = None) -
         current.edxml_sha256 = storage.put(edxml)
         current.state = S.ISSUED
         current.search_text = _search_text(current)
+        _search_text_changed(current)
         current.save()
         _event(current, user, "issue", f"Số {current.code_text}")
         pk = current.pk

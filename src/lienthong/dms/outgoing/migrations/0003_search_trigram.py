@@ -2,25 +2,8 @@
 (incoming migration 0003): the search's ``LIKE '%term%'`` without reading the whole table."""
 
 from django.db import migrations
-from django.db.backends.base.schema import BaseDatabaseSchemaEditor
-from django.db.migrations.state import StateApps
 
-TRIGRAM = "outgoing_search_trgm"
-
-
-def add_trigram_index(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    schema_editor.execute(
-        f"CREATE INDEX IF NOT EXISTS {TRIGRAM} ON outgoing_outgoingdocument "
-        "USING gin (search_text gin_trgm_ops) WITH (gin_pending_list_limit = 256)"
-    )
-
-
-def drop_trigram_index(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"DROP INDEX IF EXISTS {TRIGRAM}")
+from lienthong.dms.searchindexes import trigram_index
 
 
 class Migration(migrations.Migration):
@@ -29,5 +12,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(add_trigram_index, drop_trigram_index, elidable=False),
+        trigram_index("outgoing_search_trgm", "outgoing_outgoingdocument", "search_text"),
     ]

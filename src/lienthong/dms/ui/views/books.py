@@ -22,7 +22,7 @@ from lienthong.dms.registers.models import Register
 from lienthong.dms.search import search_incoming, search_outgoing
 from lienthong.dms.ui import forms
 
-from .common import act, agency_required, form_errors, local_url, number, user_of
+from .common import act, agency_required, form_errors, in_text, local_url, number, user_of
 
 
 @agency_required
@@ -110,10 +110,13 @@ def book_pdf(request: HttpRequest, kind: str, year: int) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     query = request.GET.get("q", "").strip()
-    incoming = list(search_incoming(user, query)[:50]) if query else []
-    outgoing = list(search_outgoing(user, query)[:50]) if query else []
+    text = in_text(request)
+    incoming = list(search_incoming(user, query, in_text=text)[:50]) if query else []
+    outgoing = list(search_outgoing(user, query, in_text=text)[:50]) if query else []
     return render(
-        request, "dms/search.html", {"q": query, "incoming": incoming, "outgoing": outgoing}
+        request,
+        "dms/search.html",
+        {"q": query, "in_text": text, "incoming": incoming, "outgoing": outgoing},
     )
 
 

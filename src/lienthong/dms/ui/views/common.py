@@ -50,6 +50,11 @@ def local_url(request: HttpRequest, url: str | None) -> str | None:
     return None
 
 
+def in_text(request: HttpRequest) -> bool:
+    """Whether the user asked the search to read the documents' text too (``?text=1``)."""
+    return request.GET.get("text") == "1"
+
+
 def user_of(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)

@@ -28,7 +28,7 @@ from lienthong.dms.labels import PRIORITY_LABELS, status_label
 from lienthong.dms.search import search_incoming
 from lienthong.dms.ui import forms
 
-from .common import agency_required, document_action, user_of
+from .common import agency_required, document_action, in_text, user_of
 
 PAGE = 50
 
@@ -42,7 +42,8 @@ def incoming_list(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     shown = request.GET.get("show", "")
     query = request.GET.get("q", "").strip()
-    documents = search_incoming(user, query) if query else _documents(request)
+    text = in_text(request)
+    documents = search_incoming(user, query, in_text=text) if query else _documents(request)
     if shown == "mine":
         documents = documents.filter(assignments__user=user)
     elif shown == "overdue":
@@ -66,6 +67,7 @@ def incoming_list(request: HttpRequest) -> HttpResponse:
             "next_page": number + 1 if len(page) > PAGE else None,
             "shown": shown,
             "q": query,
+            "in_text": text,
             "states": IncomingState.choices,
             "overdue": overdue,
             "priorities": PRIORITY_LABELS,

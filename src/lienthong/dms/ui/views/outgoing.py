@@ -25,7 +25,7 @@ from lienthong.dms.outgoing.models import OutgoingDocument, OutgoingState
 from lienthong.dms.search import search_outgoing
 from lienthong.dms.ui import forms
 
-from .common import agency_required, document_action, number, user_of
+from .common import agency_required, document_action, in_text, number, user_of
 
 
 def _documents(request: HttpRequest) -> QuerySet[OutgoingDocument]:
@@ -35,7 +35,10 @@ def _documents(request: HttpRequest) -> QuerySet[OutgoingDocument]:
 @agency_required
 def outgoing_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    documents = search_outgoing(user_of(request), query) if query else _documents(request)
+    text = in_text(request)
+    documents = (
+        search_outgoing(user_of(request), query, in_text=text) if query else _documents(request)
+    )
     shown = request.GET.get("show", "")
     if shown in OutgoingState.values:
         documents = documents.filter(state=shown)
@@ -45,6 +48,7 @@ def outgoing_list(request: HttpRequest) -> HttpResponse:
         {
             "documents": documents[:50],
             "q": query,
+            "in_text": text,
             "shown": shown,
             "states": OutgoingState.choices,
             "can_draft": may(user_of(request), Action.DRAFT),
