@@ -16,7 +16,7 @@ APT_PACKAGES ?= softhsm2 fonts-liberation2 poppler-utils chromium libreoffice-wr
 # uv on PATH, else the one pip put in the system python (possibly in ~/.local, off PATH).
 UV = $$(command -v uv || echo "$(PYTHON) -m uv")
 
-.PHONY: help install apt-deps test lint bench demo clean distclean
+.PHONY: help install apt-deps test test-sqlite test-postgresql lint bench demo clean distclean
 
 help:
 	@echo "make install   create $(VENV) with the pinned dependencies (uv.lock)"
@@ -56,26 +56,49 @@ PG_TEST_URL ?= $(or $(LIENTHONG_TEST_DATABASE_URL),postgresql://postgres@127.0.0
 # its own data directory), on SQLite and again on PostgreSQL.
 DMS_PYTEST = $(BIN)/pytest tests/dms -q --ds=lienthong.sites.dms.settings -p no:cacheprovider
 
+# The SQLite run and the PostgreSQL run go side by side (most of a test's time is spent waiting
+# on servers, subprocesses and a browser, and this machine has two cores); the PostgreSQL run's
+# output is printed after the SQLite run's. Each has its own dms data directory.
 test: install
 	.ci/services
-	@status=0; \
-	$(BIN)/pytest --ignore=tests/dms || status=$$?; \
-	echo "== dms suite on SQLite =="; \
-	dms_dir=$$(mktemp -d); \
-	LIENTHONG_DMS_DATA_DIR=$$dms_dir $(DMS_PYTEST) || status=$$?; \
+	@status=0; pg_pid=""; pg_log=$$(mktemp); \
 	if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || [ "$${CI:-}" = true ]; then \
-		echo "== hub suite (and the simulator on a hub) on PostgreSQL =="; \
-		LIENTHONG_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest tests/hub tests/demo/test_simulate.py -q || status=$$?; \
-		echo "== dms suite on PostgreSQL =="; \
-		LIENTHONG_DMS_DATA_DIR=$$dms_dir LIENTHONG_DMS_DATABASE_URL=$(PG_TEST_URL) \
-			LIENTHONG_DATABASE_URL=$(PG_TEST_URL) $(DMS_PYTEST) || status=$$?; \
+		$(MAKE) --no-print-directory test-postgresql >"$$pg_log" 2>&1 & pg_pid=$$!; \
 	else \
-		echo "PostgreSQL is not reachable: the hub and dms suites ran on SQLite only (CI runs both)"; \
+		echo "PostgreSQL is not reachable: the hub and dms suites run on SQLite only (CI runs both)"; \
 	fi; \
-	rm -rf "$$dms_dir"; \
+	$(MAKE) --no-print-directory test-sqlite || status=$$?; \
+	if [ -n "$$pg_pid" ]; then \
+		wait "$$pg_pid" || status=$$?; \
+		cat "$$pg_log"; \
+	fi; \
+	rm -f "$$pg_log"; \
 	$(MAKE) --no-print-directory lint || status=$$?; \
 	LIENTHONG_DMS_DATA_DIR=$$(mktemp -d) $(BIN)/mypy --config-file src/lienthong/sites/dms/mypy.ini \
 		|| status=$$?; \
+	exit $$status
+
+# The whole suite on SQLite: everything but the dms, then the dms (another Django site).
+test-sqlite:
+	@status=0; dms_dir=$$(mktemp -d); \
+	echo "== suite on SQLite =="; \
+	$(BIN)/pytest --ignore=tests/dms || status=$$?; \
+	echo "== dms suite on SQLite =="; \
+	LIENTHONG_DMS_DATA_DIR=$$dms_dir $(DMS_PYTEST) || status=$$?; \
+	rm -rf "$$dms_dir"; \
+	exit $$status
+
+# The hub suite (and the simulator on a hub) and the dms suite again, on PostgreSQL.
+test-postgresql:
+	@status=0; dms_dir=$$(mktemp -d); \
+	echo "== hub suite (and the simulator on a hub) on PostgreSQL =="; \
+	LIENTHONG_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest tests/hub tests/demo/test_simulate.py -q \
+		-p no:cacheprovider \
+		|| status=$$?; \
+	echo "== dms suite on PostgreSQL =="; \
+	LIENTHONG_DMS_DATA_DIR=$$dms_dir LIENTHONG_DMS_DATABASE_URL=$(PG_TEST_URL) \
+		LIENTHONG_DATABASE_URL=$(PG_TEST_URL) $(DMS_PYTEST) || status=$$?; \
+	rm -rf "$$dms_dir"; \
 	exit $$status
 
 lint:
