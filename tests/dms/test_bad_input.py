@@ -125,12 +125,12 @@ def test_a_received_document_with_over_long_fields_is_kept_cut_to_fit(offices: A
         edxml_key(offices.sender.agency),
         sender=SENDER,
         to=(RECIPIENT,),
-        number="1" * 25,
+        number="1" * 35,
         notation="QĐ-" + "UBND" * 20,
     )
     assert store_edoc(offices.recipient.agency, "msg-long", data) == "document"
     doc = IncomingDocument.objects.get(hub_message_id="msg-long")
-    assert doc.code_number == "1" * 19 + "…"
+    assert doc.code_number == "1" * 29 + "…"
     assert len(doc.code_notation) == 60 and doc.code_notation.endswith("…")
     assert storage.get(doc.payload_sha256) == data  # the message itself, whole
     assert ReceivedMessage.objects.filter(hub_message_id="msg-long").exists()

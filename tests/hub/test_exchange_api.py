@@ -143,6 +143,16 @@ def test_an_unregistered_recipient_is_refused(network: Network, agency_key: Sign
     assert response.json()["code"] == "recipient-unknown"
 
 
+def test_a_field_longer_than_the_hub_keeps_is_refused_and_named(
+    network: Network, agency_key: SigningKey
+) -> None:
+    response = network.sender.submit(document(agency_key, number="1" * 31))
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["code"] == "edxml-invalid"
+    assert "Code/CodeNumber: 31 characters; this hub keeps at most 30" in problem["detail"]
+
+
 def test_an_unsigned_document_is_refused(network: Network) -> None:
     from lienthong.edxml.compose import new_edoc
     from lienthong.edxml.model import Code

@@ -53,8 +53,9 @@ class IncomingDocument(models.Model):
 
     sender_code = models.CharField(max_length=35)
     sender_name = models.CharField(max_length=200, blank=True)
-    document_id = models.CharField(max_length=200)
-    code_number = models.CharField(max_length=20, blank=True)
+    # As long as the hub takes them (hub/exchange/models.py): never cut what routes statuses.
+    document_id = models.CharField(max_length=255)
+    code_number = models.CharField(max_length=30, blank=True)
     code_notation = models.CharField(max_length=60, blank=True)
     type_name = models.CharField(max_length=100, blank=True)
     subject = models.TextField(blank=True)

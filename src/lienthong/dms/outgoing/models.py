@@ -93,7 +93,7 @@ class OutgoingDocument(models.Model):
         related_name="issued_documents",
     )
     final_sha256 = models.CharField(max_length=64, blank=True)
-    document_id = models.CharField(max_length=200, blank=True)
+    document_id = models.CharField(max_length=255, blank=True)
     edxml_sha256 = models.CharField(max_length=64, blank=True)
     hub_message_id = models.CharField(max_length=64, blank=True)
     receipt = models.JSONField(null=True, blank=True)

@@ -31,7 +31,7 @@ from lienthong.edxml import (
     Message as EdxmlMessage,
 )
 from lienthong.edxml.dsig import verify
-from lienthong.edxml.errors import SignatureMissingError
+from lienthong.edxml.errors import InvalidError, Problem, SignatureMissingError
 from lienthong.hub.audit.services import append as audit
 from lienthong.hub.errors import (
     DeliveryStateConflict,
@@ -79,6 +79,8 @@ def submit_message(system: ConnectedSystem, data: bytes) -> Submitted:
     parsed = _read(data, require_signature=config.require_signature)
     message = parsed.message
     check(message)
+    summary = _summary(message)
+    _fits(summary)
     sender = _sender(system, message.from_.organ_id)
     earlier = _earlier(sender, message, sha256)
     if earlier is not None:
@@ -94,7 +96,7 @@ def submit_message(system: ConnectedSystem, data: bytes) -> Submitted:
         payload_id=sha256,
         related=related,
         created_at=timezone.now(),
-        **_summary(message),
+        **summary,
     )
     row.receipt = hub_identity(config.data_dir / "hub").sign(
         {
@@ -212,6 +214,34 @@ def _summary(message: EdxmlMessage) -> dict[str, object]:
         "code_number": message.code.code_number,
         "code_notation": message.code.code_notation,
     }
+
+
+# Where each summary field comes from, to name it in a refusal.
+_SUMMARY_PATHS = {
+    "document_id": "DocumentId",
+    "status_code": "StatusCode",
+    "code_number": "Code/CodeNumber",
+    "code_notation": "Code/CodeNotation",
+}
+
+
+def _fits(summary: dict[str, object]) -> None:
+    """QCVN 102 sets no length on these fields; the hub keeps them in bounded columns (the
+    message's bytes are kept whole). Longer is refused as invalid, never cut: the document id
+    routes every status and take-back, and a number cut short is another number."""
+    problems = []
+    for name, value in summary.items():
+        limit = getattr(Message._meta.get_field(name), "max_length", None)
+        if isinstance(value, str) and isinstance(limit, int) and len(value) > limit:
+            problems.append(
+                Problem(
+                    "too-long",
+                    _SUMMARY_PATHS.get(name, name),
+                    f"{len(value)} characters; this hub keeps at most {limit}",
+                )
+            )
+    if problems:
+        raise InvalidError(problems)
 
 
 def _active(codes: Sequence[str]) -> list[Agency]:
