@@ -102,11 +102,9 @@ def _search_text(doc: OutgoingDocument) -> str:
 
 def _search_text_changed(doc: OutgoingDocument) -> None:
     """The text searched with the draft's text follows the new ``search_text``."""
-    text = OutgoingText.objects.filter(document=doc).first()
-    files = textsearch.files_part(text.content) if text is not None else ""
-    OutgoingText.objects.update_or_create(
-        document=doc, defaults={"content": textsearch.with_files(doc.search_text, files)}
-    )
+    text = OutgoingText.objects.get(document=doc)  # every draft has one (migration 0006 too)
+    text.content = textsearch.with_files(doc.search_text, textsearch.files_part(text.content))
+    text.save(update_fields=["content"])
 
 
 def _locked(doc: OutgoingDocument, user: User, states: set[str], action: str) -> OutgoingDocument:
